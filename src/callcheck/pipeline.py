@@ -1,0 +1,124 @@
+"""analyze_call(): the stages of one call, in order, with a hook after each.
+
+audio -> speech regions -> words -> measurements -> report. The hook
+(`hook(stage, value)`) lets a CLI show progress or dump intermediate values
+without the pipeline knowing about either.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from callcheck.asr import Transcriber
+from callcheck.audio import load_recording
+from callcheck.errors import ConfigError
+from callcheck.records import CallReport, Recording, Region, Role, SpeakerTranscript
+from callcheck.vad import VadSettings, asr_chunks, speech_regions
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[[str, Any], None]
+LANGUAGES = ("auto", "de", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzeOptions:
+    """Per-call options; validated once at construction."""
+
+    agent_channel: str = "left"
+    channel_map: Mapping[Role, int] | None = None
+    language: str = "auto"
+    call_id: str | None = None
+    vad: VadSettings = VadSettings()
+
+    def __post_init__(self) -> None:
+        if self.language not in LANGUAGES:
+            raise ConfigError(f"language must be one of {', '.join(LANGUAGES)}, not {self.language!r}")
+        if self.agent_channel not in ("left", "right"):
+            raise ConfigError(f"agent channel must be 'left' or 'right', not {self.agent_channel!r}")
+
+
+def _no_hook(stage: str, value: Any) -> None:
+    pass
+
+
+def analyze_call(
+    path: str | Path,
+    *,
+    transcriber: Transcriber,
+    options: AnalyzeOptions = AnalyzeOptions(),
+    hook: Hook = _no_hook,
+) -> CallReport:
+    """Analyse one recorded call and return its report."""
+    recording = load_recording(
+        path, agent_channel=options.agent_channel, channel_map=options.channel_map
+    )
+    hook("audio", recording)
+    regions = {ch.role: speech_regions(ch.samples, settings=options.vad) for ch in recording.channels}
+    hook("vad", regions)
+    has_speech = any(regions.values())
+    language = None
+    if has_speech:
+        language = _language(recording, regions, transcriber=transcriber, options=options)
+    hook("language", language)
+    speakers = tuple(
+        SpeakerTranscript(
+            role=ch.role,
+            channel=ch.index,
+            regions=regions[ch.role],
+            words=transcriber.transcribe(
+                ch.samples,
+                chunks=_chunks(regions[ch.role], recording, options.vad),
+                language=language,
+            )
+            if regions[ch.role]
+            else (),
+            language=language,
+        )
+        for ch in recording.channels
+    )
+    hook("asr", speakers)
+    report = CallReport(
+        path=recording.path,
+        call_id=options.call_id or recording.path.stem,
+        duration_s=recording.duration_s,
+        sample_rate_hz=recording.source_rate_hz,
+        channels=recording.source_channels,
+        language=language,
+        status="ok" if has_speech else "no_speech",
+        model=transcriber.info,
+        speakers=speakers,
+    )
+    hook("report", report)
+    return report
+
+
+def _chunks(regions: tuple[Region, ...], recording: Recording, vad: VadSettings) -> tuple[Region, ...]:
+    return asr_chunks(
+        regions,
+        duration_s=recording.duration_s,
+        pad_s=vad.asr_pad_ms / 1000,
+        merge_gap_s=vad.asr_merge_gap_ms / 1000,
+    )
+
+
+def _language(
+    recording: Recording,
+    regions: Mapping[Role, tuple[Region, ...]],
+    *,
+    transcriber: Transcriber,
+    options: AnalyzeOptions,
+) -> str:
+    """The given language, else detected on the agent (or the only speaking) channel."""
+    if options.language != "auto":
+        return options.language
+    channel = next(
+        ch for ch in sorted(recording.channels, key=lambda c: c.role != "agent") if regions[ch.role]
+    )
+    return transcriber.detect_language(
+        channel.samples, chunks=_chunks(regions[channel.role], recording, options.vad)
+    )

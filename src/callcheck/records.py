@@ -1,0 +1,104 @@
+"""Frozen dataclasses passed between the pipeline's stages.
+
+Data flows one way: audio -> speech regions -> words -> measurements -> report.
+Times are always seconds of the original recording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+Role = Literal["agent", "customer"]
+ROLES: tuple[Role, ...] = ("agent", "customer")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One recognised word with its time span and the model's confidence."""
+
+    start_s: float
+    end_s: float
+    text: str
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A span of time, e.g. a stretch of detected speech."""
+
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Channel:
+    """One speaker's signal: 16 kHz float32 mono, shape (n,), and its role."""
+
+    role: Role
+    index: int
+    samples: np.ndarray
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Recording:
+    """A loaded and validated call, resampled to `sample_rate_hz` (16 kHz).
+
+    `source_rate_hz` and `source_channels` describe the file as it was.
+    """
+
+    path: Path
+    source_rate_hz: int
+    source_channels: int
+    duration_s: float
+    sample_rate_hz: int
+    channels: tuple[Channel, ...]
+
+    def channel(self, role: Role) -> Channel | None:
+        return next((c for c in self.channels if c.role == role), None)
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerTranscript:
+    """What one role said: fine speech regions (for measurements) and words."""
+
+    role: Role
+    channel: int
+    regions: tuple[Region, ...]
+    words: tuple[Word, ...]
+    language: str | None = None
+
+    @property
+    def speech_s(self) -> float:
+        return sum(r.duration_s for r in self.regions)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    name: str
+    compute_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallReport:
+    """Everything known about one call; `serialize()` gives the report JSON."""
+
+    path: Path
+    call_id: str
+    duration_s: float
+    sample_rate_hz: int
+    channels: int
+    language: str | None
+    status: Literal["ok", "no_speech"]
+    model: ModelInfo
+    speakers: tuple[SpeakerTranscript, ...]
+    metrics: dict = field(default_factory=dict)
+    findings: tuple = ()
+    score: float | None = None

@@ -1,0 +1,63 @@
+"""The command line through click's runner: output, errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from callcheck.cli import main
+from conftest import write
+from test_audio import _bad_inputs
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, [str(a) for a in args])
+
+
+def test_every_bad_input_is_one_line_and_exit_2(run, tmp_path):
+    for name, problem in _bad_inputs(tmp_path).items():
+        result = run("analyze", tmp_path / name)
+        assert result.exit_code == 2, (name, result.output)
+        assert result.stdout == ""
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"callcheck: {tmp_path / name}: ")
+        assert "Traceback" not in result.output
+
+
+def test_three_channels_without_map_is_refused_with_the_fix(run, tmp_path):
+    path = write(tmp_path / "conf.wav", np.zeros((16_000, 3), np.float32), sr=16_000)
+    result = run("analyze", path)
+    assert result.exit_code == 2
+    assert "--channel-map" in result.stderr
+
+
+def test_silent_call_writes_a_no_speech_report(run, tmp_path):
+    path = write(tmp_path / "quiet.wav", np.zeros((16_000, 2), np.float32), sr=16_000)
+    out = tmp_path / "quiet.json"
+    result = run("analyze", path, "-o", out)
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["call"]["status"] == "no_speech"
+    assert report["model"]["name"] == "whisper-base"
+
+
+def test_bad_channel_map_syntax_is_a_usage_error(run, tmp_path):
+    result = run("analyze", tmp_path / "x.wav", "--channel-map", "agent:0")
+    assert result.exit_code == 2 and "ROLE=INDEX" in result.output
+
+
+def test_unknown_model_is_one_line(run, tmp_path):
+    path = write(tmp_path / "quiet.wav", np.zeros((16_000, 2), np.float32), sr=16_000)
+    result = run("analyze", path, "--model", tmp_path / "no-such-model")
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0 and "not found" in result.stderr
+
+
+def test_models_list_shows_the_base_model(run):
+    result = run("models", "list")
+    assert result.exit_code == 0 and "whisper-base: ready" in result.output

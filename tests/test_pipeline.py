@@ -1,0 +1,74 @@
+"""The pipeline's stages with a scripted transcriber: no model needed."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from callcheck.asr import ChunkOffset, join_chunks, restore_times
+from callcheck.errors import ConfigError
+from callcheck.pipeline import AnalyzeOptions, analyze_call
+from callcheck.records import Region, Word
+from callcheck.report import render, to_dict
+from callcheck.vad import asr_chunks
+from conftest import ScriptedTranscriber, realdata, write
+
+
+def test_asr_chunks_pad_clip_and_merge():
+    regions = [Region(0.1, 1.0), Region(2.0, 3.0), Region(6.0, 7.0)]
+    chunks = asr_chunks(regions, duration_s=7.2, pad_s=0.4, merge_gap_s=2.0)
+    assert chunks == (Region(0.0, 3.4), Region(5.6, 7.2))
+
+
+def test_join_chunks_and_restore_times_round_trip():
+    samples = np.arange(16_000 * 10, dtype=np.float32)
+    audio, offsets = join_chunks(samples, [Region(1.0, 2.0), Region(5.0, 6.5)])
+    assert audio.size == 16_000 * 2.5
+    assert offsets == [ChunkOffset(0.0, 1.0, 1.0), ChunkOffset(1.0, 2.5, 5.0)]
+    words = [Word(0.2, 0.5, "hallo", 0.9), Word(1.1, 1.4, "welt", 0.8)]
+    assert restore_times(words, offsets) == [Word(1.2, 1.5, "hallo", 0.9), Word(5.1, 5.4, "welt", 0.8)]
+
+
+def test_silent_call_is_a_valid_no_speech_report(tmp_path):
+    path = write(tmp_path / "silence.wav", np.zeros((16_000 * 2, 2), np.float32), sr=16_000)
+    transcriber = ScriptedTranscriber()
+    report = analyze_call(path, transcriber=transcriber)
+    data = to_dict(report)
+    assert data["call"]["status"] == "no_speech"
+    assert data["call"]["language"] is None
+    assert [s["role"] for s in data["speakers"]] == ["agent", "customer"]
+    assert all(s["words"] == [] and s["speech_s"] == 0 for s in data["speakers"])
+    assert transcriber.calls == []
+    assert "No speech was detected" in render(report, fmt="md")
+
+
+def test_report_layout_is_pinned(tmp_path):
+    path = realdata("faster_whisper_stereo/stereo_diarization.wav")
+    words = {0: (Word(0.5, 0.9, "hello", 0.9),), 1: (Word(1.0, 1.3, "hi", 0.8),)}
+    report = analyze_call(path, transcriber=ScriptedTranscriber(words), options=AnalyzeOptions(call_id="c1"))
+    data = json.loads(render(report, fmt="json"))
+    assert list(data) == ["schema", "call", "model", "speakers", "metrics", "findings", "score"]
+    assert data["schema"] == "callcheck.report/1"
+    assert list(data["call"]) == ["path", "call_id", "duration_s", "sample_rate_hz", "channels", "language", "status"]
+    assert data["call"]["call_id"] == "c1" and data["call"]["channels"] == 2
+    assert list(data["model"]) == ["name", "compute_type"]
+    assert [list(s) for s in data["speakers"]] == [["role", "channel", "speech_s", "words"]] * 2
+    assert data["speakers"][0]["words"] == [{"start_s": 0.5, "end_s": 0.9, "text": "hello", "probability": 0.9}]
+
+
+def test_both_channels_get_their_own_speech_regions():
+    path = realdata("faster_whisper_stereo/stereo_diarization.wav")
+    transcriber = ScriptedTranscriber(language="en")
+    report = analyze_call(path, transcriber=transcriber, options=AnalyzeOptions(language="en"))
+    agent, customer = report.speakers
+    assert agent.regions and customer.regions
+    assert len(transcriber.calls) == 2 and all(lang == "en" for *_, lang in transcriber.calls)
+
+
+def test_options_are_validated_at_once():
+    with pytest.raises(ConfigError, match="language"):
+        AnalyzeOptions(language="fr")
+    with pytest.raises(ConfigError, match="agent channel"):
+        AnalyzeOptions(agent_channel="middle")
