@@ -12,6 +12,7 @@ from callcheck.asr import WhisperTranscriber
 from callcheck.cli import main
 from callcheck.models import resolve_model
 from callcheck.pipeline import AnalyzeOptions, analyze_call
+from callcheck.report import render
 from conftest import SAMPLES, realdata
 
 pytestmark = pytest.mark.slow
@@ -61,9 +62,54 @@ def test_bundled_german_sample_through_the_cli(tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["call"]["language"] == "de"
-    events = json.loads(sample.with_suffix(".events.json").read_text())
+    events = json.loads(sample.with_suffix(".events.json").read_text())["events"]
     for role in ("agent", "customer"):
         speaker = next(s for s in report["speakers"] if s["role"] == role)
         assert speaker["words"], role
         first_event = min(e["start_s"] for e in events if e["role"] == role)
         assert speaker["words"][0]["start_s"] == pytest.approx(first_event, abs=0.5)
+
+
+def _sample(name: str):
+    path = SAMPLES / f"{name}.wav"
+    if not path.exists():
+        pytest.skip("samples not built")
+    return path, json.loads(path.with_suffix(".events.json").read_text())["events"]
+
+
+def test_planned_interruption_in_the_hotline_sample_is_found(transcriber):
+    path, events = _sample("de_hotline_8k_ulaw")
+    report = analyze_call(path, transcriber=transcriber)
+    conversation = report.measurements.conversation
+    (event,) = conversation.interruptions
+    barge_in = events[2]  # the agent starts 1.5 s before the customer stops
+    assert event.interrupter == "agent"
+    assert event.start_s == pytest.approx(barge_in["start_s"], abs=0.2)
+    assert event.overlap_s == pytest.approx(1.5, abs=0.3)
+    assert "moment" in event.words.lower()
+    agent = report.measurements.roles["agent"]
+    assert agent.articulation_rate_sps > 5.0  # the hurried agent at 230 wpm
+
+
+def test_backchannel_in_the_english_sample_is_not_an_interruption(transcriber):
+    path, events = _sample("en_support_call")
+    report = analyze_call(path, transcriber=transcriber)
+    conversation = report.measurements.conversation
+    assert conversation.interruptions == ()
+    backchannel = events[3]
+    assert any(t.backchannel and t.role == "customer" and abs(t.start_s - backchannel["start_s"]) < 0.2
+               for t in report.measurements.turns)
+    assert len(conversation.response_gaps) == 2
+
+
+def test_mono_recording_has_null_turn_taking_with_a_reason(transcriber):
+    report = analyze_call(realdata("whisper_jfk/jfk.flac"), transcriber=transcriber,
+                          options=AnalyzeOptions(channel_map={"agent": 0}))
+    metrics = json.loads(render(report, fmt="json"))["metrics"]
+    conversation = metrics["conversation"]
+    assert conversation["interruptions"] is None and conversation["response_gaps"] is None
+    assert conversation["dead_air"] is None and conversation["overlap_s"] is None
+    assert "mono" in conversation["method"] or "one speaker" in conversation["method"]
+    assert metrics["agent"]["talk_share"] is None
+    assert 2.0 < metrics["agent"]["articulation_rate_sps"] < 7.0
+    assert metrics["agent"]["pitch_median_hz"] > 60

@@ -15,6 +15,7 @@ import click
 
 from callcheck import __version__
 from callcheck.asr import WhisperSettings, WhisperTranscriber
+from callcheck.config import load_config
 from callcheck.errors import CallcheckError
 from callcheck.models import BASE_NAME, install_base_model, models_dir, resolve_model
 from callcheck.pipeline import LANGUAGES, AnalyzeOptions, analyze_call
@@ -80,8 +81,11 @@ def main(verbose: int) -> None:
               help="1 = greedy decoding (fastest).")
 @click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads for ASR (0 = all cores).")
 @click.option("--call-id", help="ID for the report (default: the file name without extension).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="TOML file overriding thresholds (see README).")
 @clean_errors
-def analyze(call, fmt, output, agent_channel, channel_map, language, model_spec, beam_size, threads, call_id):
+def analyze(call, fmt, output, agent_channel, channel_map, language, model_spec, beam_size, threads, call_id,
+            config_path):
     """Transcribe CALL and write its report.
 
     \b
@@ -90,7 +94,8 @@ def analyze(call, fmt, output, agent_channel, channel_map, language, model_spec,
       callcheck analyze call.flac --agent-channel right --format md -o call.md
     """
     options = AnalyzeOptions(
-        agent_channel=agent_channel, channel_map=channel_map, language=language, call_id=call_id
+        agent_channel=agent_channel, channel_map=channel_map, language=language, call_id=call_id,
+        measure=load_config(config_path),
     )
     settings = WhisperSettings(cpu_threads=threads, beam_size=beam_size)
     transcriber = WhisperTranscriber(resolve_model(model_spec), settings=settings)

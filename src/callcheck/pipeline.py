@@ -16,7 +16,9 @@ from typing import Any
 from callcheck.asr import Transcriber
 from callcheck.audio import load_recording
 from callcheck.errors import ConfigError
+from callcheck.measure import measure_call
 from callcheck.records import CallReport, Recording, Region, Role, SpeakerTranscript
+from callcheck.settings import MeasureSettings
 from callcheck.vad import VadSettings, asr_chunks, speech_regions
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ class AnalyzeOptions:
     language: str = "auto"
     call_id: str | None = None
     vad: VadSettings = VadSettings()
+    measure: MeasureSettings = MeasureSettings()
 
     def __post_init__(self) -> None:
         if self.language not in LANGUAGES:
@@ -82,6 +85,8 @@ def analyze_call(
         for ch in recording.channels
     )
     hook("asr", speakers)
+    measurements = measure_call(recording, speakers, language=language, settings=options.measure)
+    hook("measure", measurements)
     report = CallReport(
         path=recording.path,
         call_id=options.call_id or recording.path.stem,
@@ -92,6 +97,7 @@ def analyze_call(
         status="ok" if has_speech else "no_speech",
         model=transcriber.info,
         speakers=speakers,
+        measurements=measurements,
     )
     hook("report", report)
     return report

@@ -6,9 +6,9 @@ Times are always seconds of the original recording.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -99,6 +99,35 @@ class CallReport:
     status: Literal["ok", "no_speech"]
     model: ModelInfo
     speakers: tuple[SpeakerTranscript, ...]
-    metrics: dict = field(default_factory=dict)
+    measurements: Any = None  # callcheck.measure.Measurements, once measured
     findings: tuple = ()
     score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A stretch of one role's speech not broken by the other party's turn.
+
+    `regions` are the speech regions inside it (the gaps between them are the
+    pauses); `backchannel` marks short listener signals ("mhm", "ja") that do
+    not take the floor.
+    """
+
+    role: Role
+    start_s: float
+    end_s: float
+    regions: tuple[Region, ...]
+    words: tuple[Word, ...]
+    backchannel: bool = False
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    @property
+    def phonation_s(self) -> float:
+        return sum(r.duration_s for r in self.regions)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)

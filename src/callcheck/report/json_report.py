@@ -6,7 +6,9 @@ keys, never rename or remove them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from typing import Any
 
 from callcheck.records import CallReport, SpeakerTranscript
 
@@ -27,7 +29,7 @@ def to_dict(report: CallReport) -> dict:
         },
         "model": {"name": report.model.name, "compute_type": report.model.compute_type},
         "speakers": [_speaker(s) for s in report.speakers],
-        "metrics": report.metrics,
+        "metrics": metrics_dict(report.measurements) if report.measurements else {},
         "findings": list(report.findings),
         "score": report.score,
     }
@@ -47,3 +49,32 @@ def _speaker(speaker: SpeakerTranscript) -> dict:
 
 def to_json(report: CallReport) -> str:
     return json.dumps(to_dict(report), ensure_ascii=False, indent=2) + "\n"
+
+
+def metrics_dict(m) -> dict:
+    """The `metrics` object: per role, conversation, timeline and turns."""
+    out: dict[str, Any] = {role: plain(values) for role, values in m.roles.items()}
+    out["conversation"] = plain(m.conversation)
+    out["timeline"] = {"window_s": m.window_s, **{role: plain(w) for role, w in m.timeline.items()}}
+    out["turns"] = [
+        {"role": t.role, "start_s": round(t.start_s, 3), "end_s": round(t.end_s, 3),
+         "backchannel": t.backchannel, "phonation_s": round(t.phonation_s, 3), "text": t.text}
+        for t in m.turns
+    ]
+    return out
+
+
+def plain(value: Any, digits: int = 3) -> Any:
+    """Dataclasses, tuples and numpy scalars as JSON-ready values, floats rounded."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: plain(getattr(value, f.name), digits) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [plain(v, digits) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v, digits) for k, v in value.items()}
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) or hasattr(value, "item"):
+        number = value.item() if hasattr(value, "item") else value
+        return round(number, digits) if isinstance(number, float) else number
+    return value

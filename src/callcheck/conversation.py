@@ -1,0 +1,180 @@
+"""Turn-taking between agent and customer: turns, gaps, interruptions, dead air.
+
+Works on the fine speech regions of each channel (one channel per party), with
+the words only to tell backchannels ("mhm", "ja") from real turns and to quote
+what was said. Times are seconds of the recording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from callcheck.records import Region, Role, Turn, Word
+from callcheck.settings import MeasureSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Interruption:
+    start_s: float
+    end_s: float
+    interrupter: Role
+    words: str
+    overlap_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseGap:
+    start_s: float  # end of the customer's turn
+    gap_s: float  # agent onset minus that end; negative when the agent started early
+
+
+def words_in(words: Sequence[Word], start_s: float, end_s: float) -> tuple[Word, ...]:
+    """Words whose midpoint lies in [start_s, end_s)."""
+    return tuple(w for w in words if start_s <= (w.start_s + w.end_s) / 2 < end_s)
+
+
+def build_turns(
+    regions: Mapping[Role, Sequence[Region]],
+    words: Mapping[Role, Sequence[Word]],
+    *,
+    language: str | None,
+    settings: MeasureSettings = MeasureSettings(),
+) -> list[Turn]:
+    """Group each role's regions into turns, sorted by start time.
+
+    A role's consecutive regions stay one turn while the pause between them is at
+    most `turn_max_pause_s` and the other party does not speak (other than a
+    backchannel) during a pause of at least `pause_min_s`. Short regions holding
+    only backchannel words become backchannel turns of their own.
+    """
+    units = {
+        role: [_unit(role, r, ws, language, settings)
+               for r, ws in zip(rs, assign_words(rs, words.get(role, ())))]
+        for role, rs in regions.items()
+    }
+    floor = {role: [u.regions[0] for u in us if not u.backchannel] for role, us in units.items()}
+    turns: list[Turn] = []
+    for role, role_units in units.items():
+        others = [r for other, rs in floor.items() if other != role for r in rs]
+        current: Turn | None = None
+        for unit in role_units:
+            if unit.backchannel:
+                turns.append(unit)
+                continue
+            if current and _continues(current, unit, others, settings):
+                current = Turn(role, current.start_s, unit.end_s, current.regions + unit.regions,
+                               current.words + unit.words)
+            else:
+                if current:
+                    turns.append(current)
+                current = unit
+        if current:
+            turns.append(current)
+    return sorted(turns, key=lambda t: (t.start_s, t.role))
+
+
+def assign_words(regions: Sequence[Region], words: Sequence[Word]) -> list[tuple[Word, ...]]:
+    """Each word goes to the region holding its midpoint, else the nearest one.
+
+    Whisper's word times can start a little before the detected speech; a word
+    is never dropped because of that.
+    """
+    buckets: list[list[Word]] = [[] for _ in regions]
+    if not regions:
+        return []
+    for word in words:
+        middle = (word.start_s + word.end_s) / 2
+        distance = [max(r.start_s - middle, middle - r.end_s, 0.0) for r in regions]
+        buckets[distance.index(min(distance))].append(word)
+    return [tuple(b) for b in buckets]
+
+
+def _unit(role: Role, region: Region, words: Sequence[Word], language: str | None,
+          settings: MeasureSettings) -> Turn:
+    text = " ".join(w.text for w in words)
+    short = region.duration_s <= settings.backchannel_max_s
+    backchannel = short and (settings.is_backchannel_text(text, language=language) or not words)
+    return Turn(role, region.start_s, region.end_s, (region,), tuple(words), backchannel)
+
+
+def _continues(turn: Turn, unit: Turn, other_floor: Sequence[Region], settings: MeasureSettings) -> bool:
+    gap = Region(turn.end_s, unit.start_s)
+    if gap.duration_s > settings.turn_max_pause_s:
+        return False
+    if gap.duration_s < settings.pause_min_s:
+        return True
+    return not any(r.start_s < gap.end_s and r.end_s > gap.start_s for r in other_floor)
+
+
+def pauses(turn: Turn, *, min_s: float) -> list[Region]:
+    """Silences of at least `min_s` between the speech regions of one turn."""
+    gaps = (Region(a.end_s, b.start_s) for a, b in zip(turn.regions, turn.regions[1:]))
+    return [g for g in gaps if g.duration_s >= min_s]
+
+
+def response_gaps(turns: Sequence[Turn]) -> list[ResponseGap]:
+    """Agent onset minus the end of the customer turn it answers.
+
+    An agent turn answers a customer turn when that customer turn is the latest
+    floor-taking turn to start before it.
+    """
+    floor = [t for t in turns if not t.backchannel]
+    gaps = []
+    for previous, turn in zip(floor, floor[1:]):
+        if turn.role == "agent" and previous.role == "customer":
+            gaps.append(ResponseGap(start_s=previous.end_s, gap_s=turn.start_s - previous.end_s))
+    return gaps
+
+
+def interruptions(turns: Sequence[Turn], *, settings: MeasureSettings = MeasureSettings()) -> list[Interruption]:
+    """Turns started while the other party was speaking that overlap for
+    `interruption_overlap_s` or make the other stop within `interruption_cutoff_s`.
+
+    Backchannels never interrupt, and overlaps shorter than `overlap_min_s` are
+    ordinary turn-taking jitter rather than barging in.
+    """
+    floor = [t for t in turns if not t.backchannel]
+    events = []
+    for turn in floor:
+        for other in floor:
+            if other.role == turn.role or not other.start_s < turn.start_s < other.end_s:
+                continue
+            overlap = overlap_s(turn.regions, other.regions)
+            cut_off = other.end_s - turn.start_s <= settings.interruption_cutoff_s
+            if overlap >= settings.overlap_min_s and (
+                overlap >= settings.interruption_overlap_s or cut_off
+            ):
+                quote = words_in(turn.words, turn.start_s, turn.start_s + 3.0)
+                events.append(Interruption(
+                    start_s=turn.start_s,
+                    end_s=min(turn.end_s, other.end_s),
+                    interrupter=turn.role,
+                    words=" ".join(w.text for w in quote),
+                    overlap_s=overlap,
+                ))
+    return sorted(events, key=lambda e: e.start_s)
+
+
+def overlap_s(a: Sequence[Region], b: Sequence[Region]) -> float:
+    """Total time covered by both region lists (each sorted, non-overlapping)."""
+    total, i, j = 0.0, 0, 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i].start_s, b[j].start_s), min(a[i].end_s, b[j].end_s)
+        total += max(0.0, hi - lo)
+        if a[i].end_s < b[j].end_s:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
+def dead_air(regions: Sequence[Sequence[Region]], *, min_s: float) -> list[Region]:
+    """Stretches of at least `min_s` where nobody speaks, between first and last speech."""
+    spans = sorted((r for rs in regions for r in rs), key=lambda r: r.start_s)
+    silences, covered_until = [], None
+    for region in spans:
+        if covered_until is not None and region.start_s - covered_until >= min_s:
+            silences.append(Region(covered_until, region.start_s))
+        covered_until = region.end_s if covered_until is None else max(covered_until, region.end_s)
+    return silences

@@ -1,0 +1,232 @@
+"""Measurements of one call: per role, the conversation, and a 10 s timeline.
+
+Input: the loaded recording and what each role said (regions and words).
+Output: a `Measurements` dataclass the rules read and the report serialises.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from callcheck import conversation as conv
+from callcheck.pitch import PitchTrack, pitch_stats, semitones, track_pitch
+from callcheck.prosody import (Levels, dynamic_range_db, frame_levels, mean_level_db, pause_stats,
+                               rate_stats, region_mask, syllable_count)
+from callcheck.records import Recording, Region, Role, SpeakerTranscript, Turn
+from callcheck.settings import MeasureSettings
+
+MIN_WINDOW_SPEECH_S = 1.0
+MONO_METHOD = "mono recording: one speaker, so turn-taking needs two channels and is not measured"
+STEREO_METHOD = "stereo: one party per channel, Silero VAD speech regions per channel"
+
+
+@dataclass(frozen=True, slots=True)
+class RoleMetrics:
+    pitch_median_hz: float | None
+    pitch_sd_st: float | None
+    pitch_range_st: float | None
+    level_dbfs: float | None
+    dynamic_range_db: float | None
+    speaking_rate_sps: float | None
+    articulation_rate_sps: float | None
+    words_per_minute: float | None
+    pauses_per_min: float | None
+    mean_pause_s: float | None
+    talk_share: float | None
+    longest_pause_s: float | None
+    mean_run_syllables: float | None
+    level_vs_other_db: float | None
+    speech_s: float
+    speaking_s: float
+    voiced_s: float
+    turns: int
+    words: int
+    syllables: int
+    longest_turn_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationMetrics:
+    method: str
+    interruptions: tuple[conv.Interruption, ...] | None
+    response_gaps: tuple[conv.ResponseGap, ...] | None
+    dead_air: tuple[Region, ...] | None
+    overlap_s: float | None
+    response_gap_median_s: float | None
+    response_gap_p90_s: float | None
+    interruptions_by_agent: int | None
+    interruptions_by_customer: int | None
+    dead_air_s: float | None
+    longest_agent_monologue_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowMetrics:
+    start_s: float
+    end_s: float
+    speech_s: float
+    pitch_sd_st: float | None
+    level_dbfs: float | None
+    speaking_rate_sps: float | None
+    articulation_rate_sps: float | None
+    syllables: int
+
+
+@dataclass(frozen=True, slots=True)
+class Measurements:
+    roles: dict[Role, RoleMetrics]
+    conversation: ConversationMetrics
+    timeline: dict[Role, tuple[WindowMetrics, ...]]
+    window_s: float
+    turns: tuple[Turn, ...]
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Signals:
+    """Frame-level tracks of one role's channel."""
+
+    levels: Levels
+    speech: np.ndarray  # bool per level frame: inside a speech region
+    pitch: PitchTrack
+    pitch_speech: np.ndarray  # bool per pitch frame: voiced and inside speech
+
+
+def measure_call(
+    recording: Recording,
+    speakers: Sequence[SpeakerTranscript],
+    *,
+    language: str | None,
+    settings: MeasureSettings = MeasureSettings(),
+) -> Measurements:
+    """Everything the rules need, per role and over time."""
+    sr = recording.sample_rate_hz
+    signals = {
+        s.role: _signals(recording.channel(s.role).samples, s.regions, sr=sr, settings=settings)
+        for s in speakers
+    }
+    turns = conv.build_turns(
+        {s.role: s.regions for s in speakers}, {s.role: s.words for s in speakers},
+        language=language, settings=settings,
+    )
+    total_speech = sum(s.speech_s for s in speakers)
+    stereo = len(speakers) == 2
+    levels = {role: mean_level_db(sig.levels.db[sig.speech]) for role, sig in signals.items()}
+    roles = {
+        s.role: _role_metrics(
+            s, [t for t in turns if t.role == s.role], signals[s.role],
+            language=language, settings=settings,
+            talk_share=s.speech_s / total_speech if stereo and total_speech > 0 else None,
+            other_level=next((v for r, v in levels.items() if r != s.role), None),
+        )
+        for s in speakers
+    }
+    conversation = _conversation(speakers, turns, settings) if stereo else _mono_conversation()
+    timeline = {
+        s.role: _timeline(recording.duration_s, [t for t in turns if t.role == s.role],
+                          signals[s.role], language=language, window_s=settings.window_s)
+        for s in speakers
+    }
+    return Measurements(roles, conversation, timeline, settings.window_s, tuple(turns), language)
+
+
+def _signals(samples: np.ndarray, regions: Sequence[Region], *, sr: int, settings: MeasureSettings) -> _Signals:
+    levels = frame_levels(samples, sr=sr)
+    pitch = track_pitch(samples, sr=sr, floor_hz=settings.pitch_floor_hz, ceiling_hz=settings.pitch_ceiling_hz)
+    return _Signals(
+        levels=levels,
+        speech=region_mask(levels.times_s, regions),
+        pitch=pitch,
+        pitch_speech=region_mask(pitch.times_s, regions) & pitch.voiced,
+    )
+
+
+def _role_metrics(speaker: SpeakerTranscript, turns: list[Turn], sig: _Signals, *, language: str | None,
+                  settings: MeasureSettings, talk_share: float | None, other_level: float | None) -> RoleMetrics:
+    floor = [t for t in turns if not t.backchannel]
+    rates = rate_stats(floor, language=language)
+    gaps = pause_stats(floor, min_s=settings.pause_min_s, language=language)
+    pitch = pitch_stats(sig.pitch, mask=sig.pitch_speech)
+    level = mean_level_db(sig.levels.db[sig.speech])
+    return RoleMetrics(
+        pitch_median_hz=pitch.median_hz,
+        pitch_sd_st=pitch.sd_st,
+        pitch_range_st=pitch.range_st,
+        level_dbfs=level,
+        dynamic_range_db=dynamic_range_db(sig.levels.db[sig.speech]),
+        speaking_rate_sps=rates.speaking_rate_sps,
+        articulation_rate_sps=rates.articulation_rate_sps,
+        words_per_minute=rates.words_per_minute,
+        pauses_per_min=gaps.pauses_per_min,
+        mean_pause_s=gaps.mean_pause_s,
+        talk_share=talk_share,
+        longest_pause_s=gaps.longest_pause_s,
+        mean_run_syllables=gaps.mean_run_syllables,
+        level_vs_other_db=level - other_level if level is not None and other_level is not None else None,
+        speech_s=speaker.speech_s,
+        speaking_s=rates.speaking_s,
+        voiced_s=pitch.voiced_s,
+        turns=len(floor),
+        words=len(speaker.words),
+        syllables=syllable_count(speaker.words, language=language),
+        longest_turn_s=max((t.duration_s for t in floor), default=None),
+    )
+
+
+def _conversation(speakers: Sequence[SpeakerTranscript], turns: list[Turn],
+                  settings: MeasureSettings) -> ConversationMetrics:
+    regions = {s.role: s.regions for s in speakers}
+    interruptions = conv.interruptions(turns, settings=settings)
+    gaps = conv.response_gaps(turns)
+    silences = conv.dead_air(list(regions.values()), min_s=settings.dead_air_min_s)
+    gap_values = [g.gap_s for g in gaps]
+    agent_turns = [t.duration_s for t in turns if t.role == "agent" and not t.backchannel]
+    return ConversationMetrics(
+        method=STEREO_METHOD,
+        interruptions=tuple(interruptions),
+        response_gaps=tuple(gaps),
+        dead_air=tuple(silences),
+        overlap_s=conv.overlap_s(regions.get("agent", ()), regions.get("customer", ())),
+        response_gap_median_s=float(np.median(gap_values)) if gap_values else None,
+        response_gap_p90_s=float(np.percentile(gap_values, 90)) if gap_values else None,
+        interruptions_by_agent=sum(e.interrupter == "agent" for e in interruptions),
+        interruptions_by_customer=sum(e.interrupter == "customer" for e in interruptions),
+        dead_air_s=sum(r.duration_s for r in silences),
+        longest_agent_monologue_s=max(agent_turns, default=None),
+    )
+
+
+def _mono_conversation() -> ConversationMetrics:
+    return ConversationMetrics(MONO_METHOD, None, None, None, None, None, None, None, None, None, None)
+
+
+def _timeline(duration_s: float, turns: list[Turn], sig: _Signals, *, language: str | None,
+              window_s: float) -> tuple[WindowMetrics, ...]:
+    floor = [t for t in turns if not t.backchannel]
+    regions = [r for t in floor for r in t.regions]
+    st = semitones(sig.pitch.f0_hz, ref_hz=float(np.nanmedian(sig.pitch.f0_hz[sig.pitch_speech]))) \
+        if sig.pitch_speech.any() else None
+    windows = []
+    for k in range(max(1, math.ceil(duration_s / window_s))):
+        lo, hi = k * window_s, min((k + 1) * window_s, duration_s)
+        speech = sum(max(0.0, min(r.end_s, hi) - max(r.start_s, lo)) for r in regions)
+        speaking = sum(max(0.0, min(t.end_s, hi) - max(t.start_s, lo)) for t in floor)
+        words = [w for t in floor for w in conv.words_in(t.words, lo, hi)]
+        syllables = syllable_count(words, language=language)
+        in_window = (sig.pitch.times_s >= lo) & (sig.pitch.times_s < hi) & sig.pitch_speech
+        level_frames = (sig.levels.times_s >= lo) & (sig.levels.times_s < hi) & sig.speech
+        enough_pitch = st is not None and in_window.sum() * sig.pitch.hop_s >= MIN_WINDOW_SPEECH_S
+        enough_speech = speech >= MIN_WINDOW_SPEECH_S and words
+        windows.append(WindowMetrics(
+            start_s=lo, end_s=hi, speech_s=speech,
+            pitch_sd_st=float(np.std(st[in_window])) if enough_pitch else None,
+            level_dbfs=mean_level_db(sig.levels.db[level_frames]),
+            speaking_rate_sps=syllables / speaking if enough_speech else None,
+            articulation_rate_sps=syllables / speech if enough_speech else None,
+            syllables=syllables,
+        ))
+    return tuple(windows)

@@ -1,0 +1,49 @@
+"""TOML overrides of the measurement thresholds, and their errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from callcheck.config import load_config
+from callcheck.errors import ConfigError
+from callcheck.settings import MeasureSettings
+
+
+def write_toml(tmp_path, text):
+    path = tmp_path / "my.toml"
+    path.write_text(text)
+    return path
+
+
+def test_no_file_gives_the_defaults():
+    assert load_config(None) == MeasureSettings()
+
+
+def test_a_subset_is_overridden(tmp_path):
+    path = write_toml(tmp_path, '[measure]\npause_min_s = 0.3\ndead_air_min_s = 5\n'
+                                '[measure.backchannels]\nde = ["Mhm", "jo"]\n')
+    settings = load_config(path)
+    assert settings.pause_min_s == 0.3 and settings.dead_air_min_s == 5.0
+    assert settings.interruption_overlap_s == MeasureSettings().interruption_overlap_s
+    assert settings.backchannels["de"] == ("mhm", "jo")
+    assert settings.backchannels["en"] == MeasureSettings().backchannels["en"]
+    assert settings.is_backchannel_text("Jo.", language="de")
+
+
+@pytest.mark.parametrize("text,message", [
+    ("[measure]\npause_min = 0.3\n", r"my.toml: unknown setting measure.pause_min"),
+    ("[measure]\npause_min_s = 'long'\n", r"measure.pause_min_s must be a number"),
+    ("[measure]\npause_min_s = -1\n", r"measure.pause_min_s must be positive"),
+    ("[measure]\npitch_floor_hz = 600\n", r"pitch_floor_hz must be below"),
+    ("[rules]\nx = 1\n", r"unknown section \[rules\]"),
+    ("[measure\n", r"not valid TOML"),
+    ("[measure.backchannels]\nfr = ['oui']\n", r"backchannels.fr must be a list of strings"),
+])
+def test_bad_config_is_named(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write_toml(tmp_path, text))
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "nope.toml")

@@ -1,0 +1,107 @@
+"""Turn-taking on planned timelines: interruptions, backchannels, gaps, dead air."""
+
+from __future__ import annotations
+
+import pytest
+
+from callcheck.conversation import build_turns, dead_air, interruptions, overlap_s, response_gaps
+from callcheck.records import Region, Word
+from callcheck.settings import MeasureSettings
+
+
+def words(spec):
+    """[(start, end, text), ...] -> Words."""
+    return tuple(Word(s, e, t, 0.9) for s, e, t in spec)
+
+
+def turns_for(agent, customer, agent_words=(), customer_words=(), language="en", **overrides):
+    settings = MeasureSettings(**overrides)
+    regions = {"agent": [Region(*r) for r in agent], "customer": [Region(*r) for r in customer]}
+    spoken = {"agent": words(agent_words), "customer": words(customer_words)}
+    return build_turns(regions, spoken, language=language, settings=settings), settings
+
+
+def test_planned_overlap_is_an_interruption_with_its_words():
+    # Customer speaks 0-6 s; the agent barges in at 4.0 s and talks over them for 2 s.
+    turns, settings = turns_for(
+        agent=[(4.0, 8.0)], customer=[(0.0, 6.0)],
+        agent_words=[(4.0, 4.4, "no"), (4.5, 5.0, "listen"), (5.1, 6.0, "please")],
+        customer_words=[(0.2, 5.8, "my order never arrived")],
+    )
+    (event,) = interruptions(turns, settings=settings)
+    assert event.interrupter == "agent"
+    assert event.start_s == pytest.approx(4.0)
+    assert event.end_s == pytest.approx(6.0)
+    assert event.overlap_s == pytest.approx(2.0)
+    assert event.words == "no listen please"
+
+
+def test_cut_off_customer_counts_even_with_a_short_overlap():
+    # Overlap only 0.5 s, but the customer stops 0.5 s after the agent's onset.
+    turns, settings = turns_for(agent=[(5.5, 9.0)], customer=[(0.0, 6.0)],
+                                agent_words=[(5.5, 8.5, "let me stop you there")])
+    assert [e.interrupter for e in interruptions(turns, settings=settings)] == ["agent"]
+
+
+def test_backchannel_is_not_an_interruption_and_does_not_split_the_turn():
+    turns, settings = turns_for(
+        agent=[(0.0, 4.0), (4.6, 9.0)], customer=[(3.0, 3.4)],
+        agent_words=[(0.1, 3.9, "so first you open the app"), (4.6, 8.9, "then you tap settings")],
+        customer_words=[(3.0, 3.4, "mhm")],
+    )
+    assert interruptions(turns, settings=settings) == []
+    floor = [t for t in turns if not t.backchannel]
+    assert [(t.role, t.start_s, t.end_s) for t in floor] == [("agent", 0.0, 9.0)]
+    assert [t.text for t in turns if t.backchannel] == ["mhm"]
+
+
+def test_german_backchannel_and_late_overlap_that_is_just_jitter():
+    turns, settings = turns_for(
+        agent=[(5.9, 9.0)], customer=[(0.0, 6.0), (7.0, 7.5)],
+        agent_words=[(5.9, 8.0, "gut dann schaue ich nach")],
+        customer_words=[(0.5, 5.5, "die Rechnung stimmt nicht"), (7.0, 7.5, "genau")],
+        language="de",
+    )
+    assert interruptions(turns, settings=settings) == []  # 0.1 s overlap < overlap_min_s
+    assert any(t.backchannel and t.text == "genau" for t in turns)
+
+
+def test_response_gaps_list_each_agent_answer():
+    turns, _ = turns_for(agent=[(0.0, 2.0), (5.5, 7.0), (9.8, 12.0)], customer=[(2.3, 5.0), (7.4, 10.0)],
+                         agent_words=[(0, 2, "hello"), (5.5, 7, "sure"), (9.8, 12, "okay so")],
+                         customer_words=[(2.3, 5, "my bill"), (7.4, 10, "it is wrong")])
+    gaps = response_gaps(turns)
+    assert [(g.start_s, round(g.gap_s, 2)) for g in gaps] == [(5.0, 0.5), (10.0, -0.2)]
+
+
+def test_dead_air_and_overlap():
+    agent = [Region(0.0, 2.0), Region(9.0, 10.0)]
+    customer = [Region(1.5, 4.0)]
+    assert dead_air([agent, customer], min_s=3.0) == [Region(4.0, 9.0)]
+    assert dead_air([agent, customer], min_s=6.0) == []
+    assert overlap_s(agent, customer) == pytest.approx(0.5)
+
+
+def test_long_silence_splits_a_turn():
+    turns, _ = turns_for(agent=[(0.0, 2.0), (5.0, 6.0)], customer=[],
+                         agent_words=[(0, 2, "hello there"), (5, 6, "anyone")])
+    assert len([t for t in turns if t.role == "agent"]) == 2
+
+
+def test_turn_talked_over_is_split_when_the_other_holds_the_floor_in_the_pause():
+    # Customer 0-6 s; agent barges in at 5.0 and talks to 8.0; customer resumes at 8.5.
+    turns, settings = turns_for(
+        agent=[(5.0, 8.0)], customer=[(0.0, 6.0), (8.5, 10.0)],
+        agent_words=[(5.0, 7.9, "wait a moment please")],
+        customer_words=[(0.1, 5.9, "I called twice already"), (8.5, 9.9, "seven three nine")],
+    )
+    floor = [(t.role, t.start_s, t.end_s) for t in turns if not t.backchannel]
+    assert floor == [("customer", 0.0, 6.0), ("agent", 5.0, 8.0), ("customer", 8.5, 10.0)]
+    assert [e.interrupter for e in interruptions(turns, settings=settings)] == ["agent"]
+
+
+def test_words_just_outside_a_region_are_kept():
+    # Whisper puts "hello" 0.3 s before the detected speech; it still belongs to the turn.
+    turns, _ = turns_for(agent=[(1.0, 2.0)], customer=[], agent_words=[(0.6, 0.9, "hello"), (1.1, 1.9, "there")])
+    (turn,) = turns
+    assert turn.text == "hello there" and not turn.backchannel
