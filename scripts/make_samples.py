@@ -43,8 +43,9 @@ class Sample:
 
 
 def agent_de(text: str, **kw) -> Turn:
-    """Sonja Müller, a German female voice (polite defaults)."""
-    return Turn("agent", 0.0, text, **{"voice": "de+f2", "speed_wpm": 165, "pitch_range": 70, "amplitude": AMPLITUDE, **kw})
+    """The German agent (polite defaults). espeak-ng's female German variants
+    are hard for Whisper base to understand; "de+m3" is one of the clearest."""
+    return Turn("agent", 0.0, text, **{"voice": "de+m3", "speed_wpm": 165, "pitch_range": 70, "amplitude": AMPLITUDE, **kw})
 
 
 def customer_de(text: str, **kw) -> Turn:

@@ -16,13 +16,20 @@ def write_toml(tmp_path, text):
 
 
 def test_no_file_gives_the_defaults():
-    assert load_config(None) == MeasureSettings()
+    config = load_config(None)
+    assert config.measure == MeasureSettings()
+    assert set(config.rules) == {"toneless_voice", "apathetic_voice", "impatient_voice", "overlong_greeting",
+                                 "rushed_voice", "indistinct_speech", "too_fast", "lacks_empathy"}
+    assert set(config.sources.values()) == {"default"}
 
 
 def test_a_subset_is_overridden(tmp_path):
     path = write_toml(tmp_path, '[measure]\npause_min_s = 0.3\ndead_air_min_s = 5\n'
                                 '[measure.backchannels]\nde = ["Mhm", "jo"]\n')
-    settings = load_config(path)
+    config = load_config(path)
+    settings = config.measure
+    assert config.sources["measure.pause_min_s"] == str(path)
+    assert config.sources["measure.window_s"] == "default"
     assert settings.pause_min_s == 0.3 and settings.dead_air_min_s == 5.0
     assert settings.interruption_overlap_s == MeasureSettings().interruption_overlap_s
     assert settings.backchannels["de"] == ("mhm", "jo")
@@ -32,10 +39,14 @@ def test_a_subset_is_overridden(tmp_path):
 
 @pytest.mark.parametrize("text,message", [
     ("[measure]\npause_min = 0.3\n", r"my.toml: unknown setting measure.pause_min"),
+    ("[rules.too_slow]\nweight = 1\n", r"unknown section rules.too_slow"),
+    ("[rules.too_fast]\nweight = 'high'\n", r"rules.too_fast.weight must be a number"),
+    ("[rules.too_fast]\nweight = -1\n", r"rules.too_fast.weight must not be negative"),
+    ("[phrases.de]\nimpatience = 'ja ja'\n", r"phrases.de.impatience must be a list of strings"),
     ("[measure]\npause_min_s = 'long'\n", r"measure.pause_min_s must be a number"),
-    ("[measure]\npause_min_s = -1\n", r"measure.pause_min_s must be positive"),
     ("[measure]\npitch_floor_hz = 600\n", r"pitch_floor_hz must be below"),
-    ("[rules]\nx = 1\n", r"unknown section \[rules\]"),
+    ("[measure]\npause_min_s = 0\n", r"measure.pause_min_s must be positive"),
+    ("[reports]\nx = 1\n", r"unknown section reports"),
     ("[measure\n", r"not valid TOML"),
     ("[measure.backchannels]\nfr = ['oui']\n", r"backchannels.fr must be a list of strings"),
 ])

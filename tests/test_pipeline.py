@@ -49,7 +49,16 @@ def test_report_layout_is_pinned(tmp_path):
     words = {0: (Word(0.5, 0.9, "hello", 0.9),), 1: (Word(1.0, 1.3, "hi", 0.8),)}
     report = analyze_call(path, transcriber=ScriptedTranscriber(words), options=AnalyzeOptions(call_id="c1"))
     data = json.loads(render(report, fmt="json"))
-    assert list(data) == ["schema", "call", "model", "speakers", "metrics", "findings", "score"]
+    assert list(data) == ["schema", "call", "model", "speakers", "metrics", "findings", "score", "outcomes"]
+    assert [o["rule"] for o in data["outcomes"]] == ["toneless_voice", "apathetic_voice", "impatient_voice",
+                                                     "overlong_greeting", "rushed_voice", "indistinct_speech",
+                                                     "too_fast", "lacks_empathy"]
+    assert all(list(o) == ["rule", "outcome", "reason"] for o in data["outcomes"])
+    assert list(data["metrics"]) == ["agent", "customer", "conversation", "timeline", "turns"]
+    assert list(data["metrics"]["agent"])[:11] == [
+        "pitch_median_hz", "pitch_sd_st", "pitch_range_st", "level_dbfs", "dynamic_range_db", "speaking_rate_sps",
+        "articulation_rate_sps", "words_per_minute", "pauses_per_min", "mean_pause_s", "talk_share"]
+    assert {"interruptions", "response_gaps", "dead_air", "overlap_s", "method"} <= set(data["metrics"]["conversation"])
     assert data["schema"] == "callcheck.report/1"
     assert list(data["call"]) == ["path", "call_id", "duration_s", "sample_rate_hz", "channels", "language", "status"]
     assert data["call"]["call_id"] == "c1" and data["call"]["channels"] == 2
@@ -72,3 +81,15 @@ def test_options_are_validated_at_once():
         AnalyzeOptions(language="fr")
     with pytest.raises(ConfigError, match="agent channel"):
         AnalyzeOptions(agent_channel="middle")
+
+
+def test_finding_layout_is_pinned():
+    from rulekit import evaluate
+
+    from callcheck.report.json_report import plain
+
+    outcomes, _ = evaluate(agent={"pitch_sd_st": 1.0, "pitch_range_st": 2.0})
+    finding = plain(outcomes["toneless_voice"].finding)
+    assert list(finding) == ["rule", "title", "severity", "confidence", "measured", "threshold", "evidence", "tip"]
+    assert list(finding["evidence"][0]) == ["start_s", "end_s", "role", "quote"]
+    assert finding["severity"] in ("minor", "major", "critical") and 0 <= finding["confidence"] <= 1

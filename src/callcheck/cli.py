@@ -20,6 +20,7 @@ from callcheck.errors import CallcheckError
 from callcheck.models import BASE_NAME, install_base_model, models_dir, resolve_model
 from callcheck.pipeline import LANGUAGES, AnalyzeOptions, analyze_call
 from callcheck.report import FORMATS, render
+from callcheck.rules import RULES
 
 EXIT_BAD_INPUT = 2
 
@@ -83,9 +84,11 @@ def main(verbose: int) -> None:
 @click.option("--call-id", help="ID for the report (default: the file name without extension).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="TOML file overriding thresholds (see README).")
+@click.option("--report-language", type=click.Choice(["de", "en"]),
+              help="Language of titles, reasons and tips (default: the call's).")
 @clean_errors
 def analyze(call, fmt, output, agent_channel, channel_map, language, model_spec, beam_size, threads, call_id,
-            config_path):
+            config_path, report_language):
     """Transcribe CALL and write its report.
 
     \b
@@ -93,9 +96,10 @@ def analyze(call, fmt, output, agent_channel, channel_map, language, model_spec,
       callcheck analyze samples/de_support_call.wav
       callcheck analyze call.flac --agent-channel right --format md -o call.md
     """
+    config = load_config(config_path)
     options = AnalyzeOptions(
         agent_channel=agent_channel, channel_map=channel_map, language=language, call_id=call_id,
-        measure=load_config(config_path),
+        config=config, report_language=report_language,
     )
     settings = WhisperSettings(cpu_threads=threads, beam_size=beam_size)
     transcriber = WhisperTranscriber(resolve_model(model_spec), settings=settings)
@@ -142,3 +146,32 @@ def models_list() -> None:
             click.echo(f"{name}: ready ({spec.path})")
         except CallcheckError as err:
             click.echo(f"{name}: not ready - {err}")
+
+
+@main.command("rules")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="TOML file overriding defaults.")
+@clean_errors
+def rules_command(config_path):
+    """Print the eight rules, their thresholds and where each value came from.
+
+    \b
+    Examples:
+      callcheck rules
+      callcheck rules --config my.toml
+    """
+    config = load_config(config_path)
+    for rule in RULES:
+        click.echo(f"{rule.RULE}: {rule.TITLE['en']} / {rule.TITLE['de']}")
+        for key, value in config.rules[rule.RULE].items():
+            source = config.sources[f"rules.{rule.RULE}.{key}"]
+            click.echo(f"    {key} = {value}    [{source}]")
+    click.echo("measure:")
+    for key in sorted(k for k in config.sources if k.startswith("measure.")):
+        click.echo(f"    {key.split('.', 1)[1]} = {getattr(config.measure, key.split('.', 1)[1])}    "
+                   f"[{config.sources[key]}]")
+    click.echo("score (share of a rule's weight lost per failed finding):")
+    for severity, share in config.score.items():
+        click.echo(f"    {severity} = {share}    [{config.sources['score.' + severity]}]")
+    click.echo("phrase lists: " + ", ".join(
+        f"{lang}.{name} ({len(items)})" for lang, lists in config.phrases.items() for name, items in lists.items()))

@@ -1,17 +1,17 @@
-"""Read threshold overrides from TOML; every key and value checked once.
+"""Thresholds, phrase lists and weights: shipped defaults plus a user's TOML.
 
-A file overrides any subset of the defaults in `MeasureSettings`:
-
-    [measure]
-    pause_min_s = 0.3
-    [measure.backchannels]
-    de = ["mhm", "ja"]
+`defaults.toml` (next to this module) holds every value; a user's file
+overrides any subset of it. Every key and value is checked once, here, and a
+wrong one is named in the error. `Config.sources` says where each value came
+from, for `callcheck rules`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.resources
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,39 +23,95 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-SECTIONS = ("measure",)
+DEFAULT_SOURCE = "default"
+LANGUAGES = ("de", "en")
 
 
-def load_config(path: str | Path | None) -> MeasureSettings:
-    """Settings from `path` over the defaults; the defaults alone for None."""
-    if path is None:
-        return MeasureSettings()
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise ConfigError(f"{path}: not valid TOML ({err})") from None
-    unknown = set(data) - set(SECTIONS)
-    if unknown:
-        raise ConfigError(f"{path}: unknown section [{sorted(unknown)[0]}] (known: {', '.join(SECTIONS)})")
-    return measure_settings(data.get("measure", {}), source=str(path))
+@dataclass(frozen=True, slots=True)
+class Config:
+    measure: MeasureSettings
+    rules: dict[str, dict[str, float]]  # rule id -> setting -> value
+    phrases: dict[str, dict[str, tuple[str, ...]]]  # language -> list name -> phrases
+    score: dict[str, float]  # severity -> share of the weight lost
+    sources: dict[str, str]  # dotted key -> "default" or the file that set it
+
+    def rule_phrases(self, language: str) -> dict[str, tuple[str, ...]]:
+        return self.phrases.get(language, self.phrases["en"])
 
 
-def measure_settings(values: dict[str, Any], *, source: str = "config") -> MeasureSettings:
+def default_values() -> dict[str, Any]:
+    text = importlib.resources.files("callcheck").joinpath("defaults.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """The defaults, with the values in `path` (a TOML file) over them."""
+    defaults = default_values()
+    user: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        try:
+            user = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such config file") from None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+            raise ConfigError(f"{path}: not valid TOML ({err})") from None
+    source = str(path) if path is not None else DEFAULT_SOURCE
+    sources: dict[str, str] = {}
+    merged = _merge(defaults, user, prefix="", source=source, sources=sources)
+    return Config(
+        measure=_measure(merged["measure"], user.get("measure", {}), source=source),
+        rules={rule: dict(values) for rule, values in merged["rules"].items()},
+        phrases={lang: {k: tuple(v) for k, v in lists.items()} for lang, lists in merged["phrases"].items()},
+        score=dict(merged["score"]),
+        sources=sources,
+    )
+
+
+def _merge(defaults: dict, user: dict, *, prefix: str, source: str, sources: dict[str, str]) -> dict:
+    """Defaults overlaid with user values of the same key and kind."""
+    for key in user:
+        if key not in defaults and not (prefix == "measure." and key == "backchannels"):
+            where = f"{prefix}{key}"
+            kind = "section" if isinstance(user[key], dict) else "setting"
+            raise ConfigError(f"{source}: unknown {kind} {where}")
+    merged = {}
+    for key, default in defaults.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(default, dict):
+            merged[key] = _merge(default, user.get(key, {}) if isinstance(user.get(key), dict)
+                                 else _table(user, key, dotted, source), prefix=f"{dotted}.",
+                                 source=source, sources=sources)
+            continue
+        value = user.get(key, default)
+        _check_kind(dotted, default, value, source)
+        merged[key] = value
+        sources[dotted] = source if key in user else DEFAULT_SOURCE
+    return merged
+
+
+def _table(user: dict, key: str, dotted: str, source: str) -> dict:
+    if key in user:
+        raise ConfigError(f"{source}: {dotted} must be a table")
+    return {}
+
+
+def _check_kind(dotted: str, default: Any, value: Any, source: str) -> None:
+    if isinstance(default, list):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{source}: {dotted} must be a list of strings")
+    elif isinstance(default, int | float) and not isinstance(default, bool):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{source}: {dotted} must be a number, not {value!r}")
+        if value < 0 and not dotted.endswith(("_db", "_s", "_dbfs")):
+            raise ConfigError(f"{source}: {dotted} must not be negative, not {value!r}")
+
+
+def _measure(values: dict[str, Any], user: dict[str, Any], *, source: str) -> MeasureSettings:
     defaults = MeasureSettings()
-    known = {f.name: f for f in dataclasses.fields(MeasureSettings)}
-    changes: dict[str, Any] = {}
-    for key, value in values.items():
-        if key not in known:
-            raise ConfigError(f"{source}: unknown setting measure.{key}")
-        if key == "backchannels":
-            changes[key] = {**defaults.backchannels, **_phrase_lists(value, source=source)}
-        elif isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{source}: measure.{key} must be a number, not {value!r}")
-        else:
-            changes[key] = float(value)
+    changes: dict[str, Any] = {k: float(v) for k, v in values.items()}
+    if "backchannels" in user:
+        changes["backchannels"] = {**defaults.backchannels, **_phrase_lists(user["backchannels"], source=source)}
     try:
         return dataclasses.replace(defaults, **changes)
     except ConfigError as err:
@@ -67,7 +123,7 @@ def _phrase_lists(value: Any, *, source: str) -> dict[str, tuple[str, ...]]:
         raise ConfigError(f"{source}: measure.backchannels must be a table of language = [phrases]")
     out = {}
     for language, phrases in value.items():
-        if language not in ("de", "en") or not isinstance(phrases, list) or not all(
+        if language not in LANGUAGES or not isinstance(phrases, list) or not all(
             isinstance(p, str) for p in phrases
         ):
             raise ConfigError(f"{source}: measure.backchannels.{language} must be a list of strings (de or en)")

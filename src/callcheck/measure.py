@@ -15,11 +15,12 @@ import numpy as np
 from callcheck import conversation as conv
 from callcheck.pitch import PitchTrack, pitch_stats, semitones, track_pitch
 from callcheck.prosody import (Levels, dynamic_range_db, frame_levels, mean_level_db, pause_stats,
-                               rate_stats, region_mask, syllable_count)
+                               rate_stats, region_mask, spectral_balance_db, syllable_count)
 from callcheck.records import Recording, Region, Role, SpeakerTranscript, Turn
 from callcheck.settings import MeasureSettings
 
 MIN_WINDOW_SPEECH_S = 1.0
+LOW_CONFIDENCE = 0.5  # ASR word probability below this counts as unclear
 MONO_METHOD = "mono recording: one speaker, so turn-taking needs two channels and is not measured"
 STEREO_METHOD = "stereo: one party per channel, Silero VAD speech regions per channel"
 
@@ -47,6 +48,9 @@ class RoleMetrics:
     words: int
     syllables: int
     longest_turn_s: float | None
+    mean_word_probability: float | None
+    low_confidence_share: float | None
+    spectral_balance_db: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,7 @@ class _Signals:
 
     levels: Levels
     speech: np.ndarray  # bool per level frame: inside a speech region
+    balance_db: float | None
     pitch: PitchTrack
     pitch_speech: np.ndarray  # bool per pitch frame: voiced and inside speech
 
@@ -142,6 +147,7 @@ def _signals(samples: np.ndarray, regions: Sequence[Region], *, sr: int, setting
         speech=region_mask(levels.times_s, regions),
         pitch=pitch,
         pitch_speech=region_mask(pitch.times_s, regions) & pitch.voiced,
+        balance_db=spectral_balance_db(samples, sr=sr, regions=regions),
     )
 
 
@@ -152,6 +158,7 @@ def _role_metrics(speaker: SpeakerTranscript, turns: list[Turn], sig: _Signals, 
     gaps = pause_stats(floor, min_s=settings.pause_min_s, language=language)
     pitch = pitch_stats(sig.pitch, mask=sig.pitch_speech)
     level = mean_level_db(sig.levels.db[sig.speech])
+    probabilities = [w.probability for w in speaker.words]
     return RoleMetrics(
         pitch_median_hz=pitch.median_hz,
         pitch_sd_st=pitch.sd_st,
@@ -174,6 +181,9 @@ def _role_metrics(speaker: SpeakerTranscript, turns: list[Turn], sig: _Signals, 
         words=len(speaker.words),
         syllables=syllable_count(speaker.words, language=language),
         longest_turn_s=max((t.duration_s for t in floor), default=None),
+        mean_word_probability=float(np.mean(probabilities)) if probabilities else None,
+        low_confidence_share=float(np.mean([p < LOW_CONFIDENCE for p in probabilities])) if probabilities else None,
+        spectral_balance_db=sig.balance_db,
     )
 
 

@@ -15,10 +15,11 @@ from typing import Any
 
 from callcheck.asr import Transcriber
 from callcheck.audio import load_recording
+from callcheck.config import Config, load_config
 from callcheck.errors import ConfigError
 from callcheck.measure import measure_call
 from callcheck.records import CallReport, Recording, Region, Role, SpeakerTranscript
-from callcheck.settings import MeasureSettings
+from callcheck.rules import evaluate_call
 from callcheck.vad import VadSettings, asr_chunks, speech_regions
 
 log = logging.getLogger(__name__)
@@ -35,12 +36,15 @@ class AnalyzeOptions:
     channel_map: Mapping[Role, int] | None = None
     language: str = "auto"
     call_id: str | None = None
+    report_language: str | None = None  # "de"|"en"; None = the call's language
     vad: VadSettings = VadSettings()
-    measure: MeasureSettings = MeasureSettings()
+    config: Config | None = None  # None = the shipped defaults
 
     def __post_init__(self) -> None:
         if self.language not in LANGUAGES:
             raise ConfigError(f"language must be one of {', '.join(LANGUAGES)}, not {self.language!r}")
+        if self.report_language not in (None, "de", "en"):
+            raise ConfigError(f"report language must be de or en, not {self.report_language!r}")
         if self.agent_channel not in ("left", "right"):
             raise ConfigError(f"agent channel must be 'left' or 'right', not {self.agent_channel!r}")
 
@@ -85,8 +89,12 @@ def analyze_call(
         for ch in recording.channels
     )
     hook("asr", speakers)
-    measurements = measure_call(recording, speakers, language=language, settings=options.measure)
+    config = options.config or load_config()
+    measurements = measure_call(recording, speakers, language=language, settings=config.measure)
     hook("measure", measurements)
+    evaluation = evaluate_call(measurements, speakers, language=language, config=config,
+                               report_language=options.report_language)
+    hook("rules", evaluation)
     report = CallReport(
         path=recording.path,
         call_id=options.call_id or recording.path.stem,
@@ -98,6 +106,9 @@ def analyze_call(
         model=transcriber.info,
         speakers=speakers,
         measurements=measurements,
+        outcomes=evaluation.outcomes,
+        findings=evaluation.findings,
+        score=evaluation.score,
     )
     hook("report", report)
     return report

@@ -129,3 +129,35 @@ def _runs(turn: Turn, *, min_s: float) -> list[list[Word]]:
         middle = (word.start_s + word.end_s) / 2
         runs[next(i for i, cut in enumerate(cuts) if middle < cut)].append(word)
     return runs
+
+
+def spectral_balance_db(
+    samples: np.ndarray,
+    *,
+    sr: int,
+    regions: Sequence[Region],
+    low_hz: tuple[float, float] = (100.0, 1000.0),
+    high_hz: tuple[float, float] = (1000.0, 3400.0),
+    frame_s: float = 0.032,
+) -> float | None:
+    """Energy above vs below 1 kHz inside speech, in dB (higher = brighter).
+
+    Consonants carry most of their energy above 1 kHz; mumbled or muffled speech
+    loses it first. Both bands lie inside the telephone band, so 8 kHz calls
+    compare fairly with wideband ones. None without speech.
+    """
+    frame = int(round(frame_s * sr))
+    starts = np.concatenate([
+        np.arange(int(r.start_s * sr), int(r.end_s * sr) - frame, frame) for r in regions
+    ] or [np.zeros(0, dtype=int)]).astype(int)
+    starts = starts[starts + frame <= samples.size]
+    if starts.size == 0:
+        return None
+    frames = samples[starts[:, None] + np.arange(frame)] * np.hanning(frame)
+    power = (np.abs(np.fft.rfft(frames, axis=1)) ** 2).sum(axis=0)
+    freqs = np.fft.rfftfreq(frame, 1 / sr)
+    low = power[(freqs >= low_hz[0]) & (freqs < low_hz[1])].sum()
+    high = power[(freqs >= high_hz[0]) & (freqs < high_hz[1])].sum()
+    if low <= 0 or high <= 0:
+        return None
+    return float(10 * np.log10(high / low))

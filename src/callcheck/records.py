@@ -100,7 +100,8 @@ class CallReport:
     model: ModelInfo
     speakers: tuple[SpeakerTranscript, ...]
     measurements: Any = None  # callcheck.measure.Measurements, once measured
-    findings: tuple = ()
+    outcomes: tuple = ()  # callcheck.rules.RuleResult for each of the eight rules
+    findings: tuple = ()  # callcheck.rules.Finding for each failed rule
     score: float | None = None
 
 

@@ -30,8 +30,9 @@ def to_dict(report: CallReport) -> dict:
         "model": {"name": report.model.name, "compute_type": report.model.compute_type},
         "speakers": [_speaker(s) for s in report.speakers],
         "metrics": metrics_dict(report.measurements) if report.measurements else {},
-        "findings": list(report.findings),
+        "findings": [plain(f) for f in report.findings],
         "score": report.score,
+        "outcomes": [{"rule": o.rule, "outcome": o.outcome, "reason": o.reason} for o in report.outcomes],
     }
 
 

@@ -53,7 +53,9 @@ def to_markdown(report: CallReport) -> str:
         f"({report.model.compute_type})",
         f"- Status: {report.status}",
         *(_speaker_line(s.role, s.channel, s.speech_s, len(s.words)) for s in report.speakers),
+        f"- Score: {report.score if report.score is not None else 'n/a'} / 100",
         "",
+        *_findings(report),
         "## Transcript",
         "",
     ]
@@ -68,3 +70,24 @@ def to_markdown(report: CallReport) -> str:
 
 def _speaker_line(role: str, channel: int, speech_s: float, n_words: int) -> str:
     return f"- {role.capitalize()}: channel {channel}, {speech_s:.1f} s of speech, {n_words} words"
+
+
+def _findings(report: CallReport) -> list[str]:
+    """Findings first, each with its evidence and tip; then every rule's outcome."""
+    if not report.outcomes:
+        return []
+    lines = ["## Findings", ""]
+    if not report.findings:
+        lines += ["_No rule failed._", ""]
+    for f in report.findings:
+        lines += [f"### {f.title} (`{f.rule}`, {f.severity}, confidence {f.confidence:.0%})", ""]
+        lines += [f"- Measured: {_pairs(f.measured)}", f"- Threshold: {_pairs(f.threshold)}"]
+        lines += [f"- [{clock(e.start_s)}–{clock(e.end_s)}] {e.role}: \"{e.quote}\"" for e in f.evidence]
+        lines += ["", f"**Tip:** {f.tip}", ""]
+    lines += ["## Rules", "", "| rule | outcome | reason |", "|---|---|---|"]
+    lines += [f"| `{o.rule}` | {o.outcome} | {o.reason} |" for o in report.outcomes]
+    return lines + [""]
+
+
+def _pairs(values: dict) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in values.items())

@@ -1,0 +1,47 @@
+"""too_fast - zu schnelles Sprechen: articulation rate above the language's norm, sustained."""
+
+from __future__ import annotations
+
+from callcheck.rules.base import Evidence, Finding, RuleContext, RuleResult, pick, severity_by
+
+RULE = "too_fast"
+TITLE = {"de": "Zu schnelles Sprechen", "en": "Speaking too fast"}
+
+
+def evaluate(ctx: RuleContext) -> RuleResult:
+    s, lang = ctx.settings, ctx.report_language
+    agent = ctx.measurements.roles["agent"]
+    if agent.speaking_s < s["min_speaking_s"] or agent.articulation_rate_sps is None:
+        return RuleResult(RULE, "not_applicable", pick(
+            lang, "Zu wenig Sprechzeit des Agenten.", "Too little agent speaking time to judge."))
+    limit = s["articulation_max_sps_de"] if ctx.language == "de" else s["articulation_max_sps_en"]
+    windows = [w for w in ctx.measurements.timeline["agent"] if w.articulation_rate_sps is not None]
+    fast = [w for w in windows if w.articulation_rate_sps > limit]
+    share = len(fast) / len(windows) if windows else 0.0
+    sustained = len(fast) >= min(s["min_fast_windows"], len(windows)) and share >= s["fast_window_share"]
+    measured = {"articulation_rate_sps": round(agent.articulation_rate_sps, 2),
+                "words_per_minute": round(agent.words_per_minute or 0, 1),
+                "fast_windows": len(fast), "fast_window_share": round(share, 2)}
+    threshold = {"articulation_max_sps": limit, "min_fast_windows": s["min_fast_windows"],
+                 "fast_window_share": s["fast_window_share"]}
+    if not (sustained and agent.articulation_rate_sps > limit * 0.95):
+        return RuleResult(RULE, "pass", pick(
+            lang, f"Artikulationsrate {agent.articulation_rate_sps:.1f} Silben/s (Grenze {limit}).",
+            f"Articulation rate {agent.articulation_rate_sps:.1f} syllables/s (limit {limit})."))
+    finding = Finding(
+        rule=RULE, title=TITLE[lang],
+        severity=severity_by(agent.articulation_rate_sps, major=limit * 1.1, critical=limit * 1.25),
+        confidence=round(min(1.0, 0.5 + share / 2), 2), measured=measured, threshold=threshold,
+        evidence=tuple(Evidence(w.start_s, w.end_s, "agent", pick(
+            lang, f"{w.articulation_rate_sps:.1f} Silben/s", f"{w.articulation_rate_sps:.1f} syllables/s"))
+            for w in fast),
+        tip=pick(lang,
+                 "Sprechen Sie langsamer, besonders bei Zahlen, Namen und Terminen: etwa 4 bis 5 Silben pro "
+                 "Sekunde. Sprechen Sie Bestellnummern in Zweiergruppen und machen Sie danach eine Pause.",
+                 "Slow down, above all for numbers, names and dates: about 4 to 5 syllables per second. "
+                 "Read order numbers in small groups and pause after them."),
+    )
+    return RuleResult(RULE, "fail", pick(
+        lang, f"Artikulationsrate {agent.articulation_rate_sps:.1f} Silben/s über {limit} in {len(fast)} Fenstern.",
+        f"Articulation rate {agent.articulation_rate_sps:.1f} syllables/s, above {limit} in {len(fast)} windows."),
+        finding)

@@ -1,0 +1,166 @@
+"""Each of the eight rules on scripted measurements: fail, pass, not applicable, boundary."""
+
+from __future__ import annotations
+
+import pytest
+
+from callcheck.config import load_config
+from callcheck.conversation import Interruption, ResponseGap
+from callcheck.rules import RULE_IDS
+from rulekit import DEFAULT_TURNS, evaluate, turn
+
+CONFIG = load_config()
+
+
+def test_rule_ids_are_the_fixed_eight():
+    assert RULE_IDS == ("toneless_voice", "apathetic_voice", "impatient_voice", "overlong_greeting",
+                        "rushed_voice", "indistinct_speech", "too_fast", "lacks_empathy")
+
+
+def test_a_neutral_call_passes_and_scores_100():
+    outcomes, evaluation = evaluate()
+    assert evaluation.score == 100.0
+    assert evaluation.findings == ()
+    assert outcomes["lacks_empathy"].outcome == "not_applicable"  # no problem voiced: not a pass
+
+
+def test_toneless_fails_with_flat_windows_as_evidence():
+    outcomes, evaluation = evaluate(agent={"pitch_sd_st": 1.2, "pitch_range_st": 3.0},
+                                    agent_windows=[{"pitch_sd_st": 1.0}, {"pitch_sd_st": 1.1}, {"pitch_sd_st": 2.5}])
+    result = outcomes["toneless_voice"]
+    assert result.outcome == "fail"
+    finding = result.finding
+    assert finding.measured["pitch_sd_st"] == 1.2 and finding.threshold["pitch_sd_max_st"] == 2.0
+    assert [(e.start_s, e.end_s) for e in finding.evidence] == [(0.0, 10.0), (10.0, 20.0)]
+    assert "Betonen" in finding.tip
+    assert evaluation.score < 100
+
+
+@pytest.mark.parametrize("sd,outcome", [(2.0, "fail"), (2.01, "pass")])
+def test_toneless_boundary(sd, outcome):
+    outcomes, _ = evaluate(agent={"pitch_sd_st": sd, "pitch_range_st": 3.5})
+    assert outcomes["toneless_voice"].outcome == outcome
+
+
+def test_toneless_not_applicable_without_voiced_speech():
+    outcomes, _ = evaluate(agent={"voiced_s": 1.0})
+    assert outcomes["toneless_voice"].outcome == "not_applicable"
+
+
+def test_apathetic_needs_several_signs():
+    one_sign, _ = evaluate(agent={"pitch_sd_st": 2.1})
+    assert one_sign["apathetic_voice"].outcome == "pass"
+    outcomes, _ = evaluate(agent={"pitch_sd_st": 2.1, "level_vs_other_db": -8.0, "dynamic_range_db": 10.0},
+                           conversation={"response_gap_median_s": 1.8,
+                                         "response_gaps": (ResponseGap(5.0, 1.8), ResponseGap(20.0, 2.0))})
+    result = outcomes["apathetic_voice"]
+    assert result.outcome == "fail" and result.finding.measured["signs"] == 4
+    assert [e.start_s for e in result.finding.evidence] == [5.0, 20.0]
+
+
+def test_impatient_interruption_and_phrase():
+    barge_in = Interruption(12.0, 13.5, "agent", "ja ja kommen Sie zum Punkt", 1.5)
+    turns = DEFAULT_TURNS + (turn("agent", "ja ja kommen Sie zum Punkt", start_s=12.0),)
+    outcomes, _ = evaluate(conversation={"interruptions": (barge_in,), "interruptions_by_agent": 1}, turns=turns)
+    finding = outcomes["impatient_voice"].finding
+    assert finding.measured == {"agent_interruptions": 1, "early_starts": 0, "impatience_phrases": 2}
+    quotes = [e.quote for e in finding.evidence]
+    assert "ja ja kommen Sie zum Punkt" in quotes and "ja ja" in quotes
+
+
+def test_impatient_ignores_customer_interruptions_and_is_na_on_mono_without_phrases():
+    by_customer = Interruption(12.0, 13.5, "customer", "warten Sie", 1.5)
+    outcomes, _ = evaluate(conversation={"interruptions": (by_customer,), "interruptions_by_customer": 1})
+    assert outcomes["impatient_voice"].outcome == "pass"
+    mono, _ = evaluate(mono=True, conversation={"interruptions": None, "response_gaps": None})
+    assert mono["impatient_voice"].outcome == "not_applicable"
+
+
+def test_overlong_greeting_fails_with_a_short_formula_tip():
+    greeting = turn("agent", "Herzlich willkommen bei Grumps und Söhne mein Name ist Sonja Müller-Lüdenscheid "
+                             "was kann ich für Sie tun", start_s=0.3)
+    outcomes, _ = evaluate(turns=(greeting, *DEFAULT_TURNS[1:]))
+    finding = outcomes["overlong_greeting"].finding
+    assert finding.severity == "major"
+    assert finding.measured["formula_phrases"] == 3 and finding.measured["words"] == 17
+    assert "Grumps und Söhne, Sonja Müller, guten Tag" in finding.tip
+    assert finding.evidence[0].quote.startswith("Herzlich willkommen")
+
+
+@pytest.mark.parametrize("n_words,outcome", [(12, "pass"), (13, "fail")])
+def test_overlong_greeting_word_boundary(n_words, outcome):
+    greeting = turn("agent", " ".join(["Wort"] * n_words), start_s=0.3, step_s=0.2)
+    outcomes, _ = evaluate(turns=(greeting, *DEFAULT_TURNS[1:]))
+    assert outcomes["overlong_greeting"].outcome == outcome
+
+
+def test_rushed_needs_two_signs():
+    outcomes, _ = evaluate(agent={"pauses_per_min": 1.0, "mean_run_syllables": 25.0})
+    assert outcomes["rushed_voice"].outcome == "fail"
+    one, _ = evaluate(agent={"pauses_per_min": 1.0})
+    assert one["rushed_voice"].outcome == "pass"
+    short, _ = evaluate(agent={"speaking_s": 5.0, "pauses_per_min": 0.0, "mean_run_syllables": 30.0})
+    assert short["rushed_voice"].outcome == "not_applicable"
+
+
+def test_indistinct_compares_with_the_customer():
+    mumbled = (turn("agent", "Grumps und Söhne Sonja Müller guten Tag", start_s=0.5, probability=0.3),
+               DEFAULT_TURNS[1], turn("agent", "gerne wie lautet Ihre Kundennummer bitte", start_s=7.0, probability=0.35),
+               DEFAULT_TURNS[3])
+    outcomes, _ = evaluate(turns=mumbled)
+    finding = outcomes["indistinct_speech"].finding
+    assert finding.measured["low_confidence_share"] == 1.0
+    assert finding.measured["customer_low_confidence_share"] == 0.0  # the customer is clear on the same line
+    bad_line = tuple(turn(t.role, t.text, start_s=t.start_s, probability=0.3) for t in DEFAULT_TURNS)
+    same, _ = evaluate(turns=bad_line)
+    assert same["indistinct_speech"].outcome == "pass"  # both parties unclear: the line, not the agent
+
+
+def test_too_fast_uses_the_language_norm_and_sustained_windows():
+    fast = [{"articulation_rate_sps": 6.2}, {"articulation_rate_sps": 6.0}, {"articulation_rate_sps": 4.5}]
+    outcomes, _ = evaluate(agent={"articulation_rate_sps": 5.8}, agent_windows=fast, language="de")
+    finding = outcomes["too_fast"].finding
+    assert finding.threshold["articulation_max_sps"] == 5.6 and len(finding.evidence) == 2
+    one_burst = [{"articulation_rate_sps": 6.5}, {"articulation_rate_sps": 4.5}, {"articulation_rate_sps": 4.5}]
+    burst, _ = evaluate(agent={"articulation_rate_sps": 5.0}, agent_windows=one_burst)
+    assert burst["too_fast"].outcome == "pass"
+    english, _ = evaluate(agent={"articulation_rate_sps": 5.5}, agent_windows=[{"articulation_rate_sps": 5.5}] * 3,
+                          language="en")
+    assert english["too_fast"].outcome == "fail"  # 5.5 is under the German limit, over the English one
+
+
+def test_lacks_empathy_problem_without_acknowledgement():
+    turns = (DEFAULT_TURNS[0],
+             turn("customer", "meine Lieferung ist immer noch nicht angekommen das ist ärgerlich", start_s=3.5),
+             turn("agent", "wie lautet Ihre Kundennummer", start_s=8.0))
+    outcomes, _ = evaluate(turns=turns)
+    result = outcomes["lacks_empathy"]
+    assert result.outcome == "fail"
+    assert [e.role for e in result.finding.evidence] == ["customer", "agent"]
+    kind = (turns[0], turns[1], turn("agent", "oh das tut mir leid wie lautet Ihre Kundennummer", start_s=8.0))
+    assert evaluate(turns=kind)[0]["lacks_empathy"].outcome == "pass"
+
+
+def test_lacks_empathy_know_it_all_phrase_english():
+    turns = (turn("agent", "Grumps and Sons Sam speaking", start_s=0.5),
+             turn("customer", "my lamp arrived broken", start_s=3.0),
+             turn("agent", "sorry but you should have checked the box that's wrong", start_s=5.5))
+    outcomes, _ = evaluate(turns=turns, language="en")
+    finding = outcomes["lacks_empathy"].finding
+    assert finding.measured["know_it_all_phrases"] == 2
+    assert finding.tip.startswith("Acknowledge the feeling")
+
+
+def test_report_language_can_differ_from_the_call():
+    outcomes, _ = evaluate(agent={"pitch_sd_st": 1.0, "pitch_range_st": 2.0}, report_language="en")
+    assert outcomes["toneless_voice"].finding.title == "Toneless, monotone voice"
+
+
+def test_score_weights_and_severity(tmp_path):
+    flat = {"pitch_sd_st": 1.8, "pitch_range_st": 3.0}  # a minor toneless finding
+    _, default = evaluate(agent=flat)
+    assert default.score == pytest.approx(100 * (1 - 0.5 / 7), abs=0.05)  # 7 applicable rules, minor = half
+    path = tmp_path / "w.toml"
+    path.write_text("[rules.toneless_voice]\nweight = 3.0\n")
+    _, weighted = evaluate(agent=flat, config=load_config(path))
+    assert weighted.score == pytest.approx(100 * (1 - 1.5 / 9), abs=0.05)
