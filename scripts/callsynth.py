@@ -212,10 +212,10 @@ def render_call(
         raise ValueError("a call needs at least one turn")
     rendered = [(t, render_turn(t, sr=sr)) for t in turns]
     starts = [int(round(t.start_s * sr)) for t, _ in rendered]
-    n = max(s + a.size for s, (_, a) in zip(starts, rendered)) + int(round(tail_s * sr))
+    n = max(s + a.size for s, (_, a) in zip(starts, rendered, strict=True)) + int(round(tail_s * sr))
     stereo = noise(n, dbfs=noise_dbfs, seed=seed)
     events = []
-    for start, (turn, audio) in zip(starts, rendered):
+    for start, (turn, audio) in zip(starts, rendered, strict=True):
         stereo[start: start + audio.size, channel_of(turn.role, agent_channel=agent_channel)] += audio
         events.append({
             "role": turn.role,

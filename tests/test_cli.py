@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -26,6 +27,7 @@ def test_every_bad_input_is_one_line_and_exit_2(run, tmp_path):
         assert result.stdout == ""
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"callcheck: {tmp_path / name}: ")
+        assert re.search(problem, lines[0]), (name, lines[0])
         assert "Traceback" not in result.output
 
 

@@ -84,9 +84,8 @@ def test_options_are_validated_at_once():
 
 
 def test_finding_layout_is_pinned():
-    from rulekit import evaluate
-
     from callcheck.report.json_report import plain
+    from rulekit import evaluate
 
     outcomes, _ = evaluate(agent={"pitch_sd_st": 1.0, "pitch_range_st": 2.0})
     finding = plain(outcomes["toneless_voice"].finding)

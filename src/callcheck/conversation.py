@@ -50,7 +50,7 @@ def build_turns(
     """
     units = {
         role: [_unit(role, r, ws, language, settings)
-               for r, ws in zip(rs, assign_words(rs, words.get(role, ())))]
+               for r, ws in zip(rs, assign_words(rs, words.get(role, ())), strict=True)]
         for role, rs in regions.items()
     }
     floor = {role: [u.regions[0] for u in us if not u.backchannel] for role, us in units.items()}
@@ -109,7 +109,7 @@ def _continues(turn: Turn, unit: Turn, other_floor: Sequence[Region], settings: 
 
 def pauses(turn: Turn, *, min_s: float) -> list[Region]:
     """Silences of at least `min_s` between the speech regions of one turn."""
-    gaps = (Region(a.end_s, b.start_s) for a, b in zip(turn.regions, turn.regions[1:]))
+    gaps = (Region(a.end_s, b.start_s) for a, b in zip(turn.regions, turn.regions[1:], strict=False))
     return [g for g in gaps if g.duration_s >= min_s]
 
 
@@ -121,7 +121,7 @@ def response_gaps(turns: Sequence[Turn]) -> list[ResponseGap]:
     """
     floor = [t for t in turns if not t.backchannel]
     gaps = []
-    for previous, turn in zip(floor, floor[1:]):
+    for previous, turn in zip(floor, floor[1:], strict=False):
         if turn.role == "agent" and previous.role == "customer":
             gaps.append(ResponseGap(start_s=previous.end_s, gap_s=turn.start_s - previous.end_s))
     return gaps

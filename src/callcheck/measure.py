@@ -14,8 +14,17 @@ import numpy as np
 
 from callcheck import conversation as conv
 from callcheck.pitch import PitchTrack, pitch_stats, semitones, track_pitch
-from callcheck.prosody import (Levels, dynamic_range_db, frame_levels, mean_level_db, pause_stats,
-                               rate_stats, region_mask, spectral_balance_db, syllable_count)
+from callcheck.prosody import (
+    Levels,
+    dynamic_range_db,
+    frame_levels,
+    mean_level_db,
+    pause_stats,
+    rate_stats,
+    region_mask,
+    spectral_balance_db,
+    syllable_count,
+)
 from callcheck.records import Recording, Region, Role, SpeakerTranscript, Turn
 from callcheck.settings import MeasureSettings
 

@@ -6,7 +6,7 @@ loudness variation, slow answers, slow delivery, no acknowledgements.
 
 from __future__ import annotations
 
-from callcheck.rules.base import Evidence, Finding, RuleContext, RuleResult, find_phrases, pick
+from callcheck.rules.base import Evidence, Finding, RuleContext, RuleResult, find_phrases, pick, rounded
 
 RULE = "apathetic_voice"
 TITLE = {"de": "Teilnahmslose Stimme", "en": "Apathetic, uninvolved voice"}
@@ -40,9 +40,9 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     }
     count = sum(signs.values())
     measured = {"signs": count, **{k: v for k, v in signs.items()},
-                "pitch_sd_st": _r(agent.pitch_sd_st), "level_vs_customer_db": _r(agent.level_vs_other_db),
-                "dynamic_range_db": _r(agent.dynamic_range_db), "response_gap_median_s": _r(conv.response_gap_median_s),
-                "articulation_rate_sps": _r(agent.articulation_rate_sps), "acknowledgements": len(acks) + len(backchannels)}
+                "pitch_sd_st": rounded(agent.pitch_sd_st), "level_vs_customer_db": rounded(agent.level_vs_other_db),
+                "dynamic_range_db": rounded(agent.dynamic_range_db), "response_gap_median_s": rounded(conv.response_gap_median_s),
+                "articulation_rate_sps": rounded(agent.articulation_rate_sps), "acknowledgements": len(acks) + len(backchannels)}
     threshold = {k: s[k] for k in ("min_signs", "pitch_sd_max_st", "level_vs_customer_max_db", "level_max_dbfs",
                                    "dynamic_range_max_db", "response_gap_min_s", "articulation_min_sps")}
     named = ", ".join(SIGN_NAMES[k][lang != "de"] for k, v in signs.items() if v) or "-"
@@ -63,7 +63,3 @@ def evaluate(ctx: RuleContext) -> RuleResult:
                  "straight and speak a little louder and warmer. Answer promptly."),
     )
     return RuleResult(RULE, "fail", pick(lang, f"{count} Anzeichen: {named}.", f"{count} signs: {named}."), finding)
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)

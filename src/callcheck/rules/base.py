@@ -151,3 +151,8 @@ def severity_by(value: float, *, major: float, critical: float | None = None, hi
     if critical is not None and worse(value, critical):
         return "critical"
     return "major" if worse(value, major) else "minor"
+
+
+def rounded(value: float | None, digits: int = 2) -> float | None:
+    """A measured value for a finding: rounded, None kept."""
+    return None if value is None else round(value, digits)

@@ -8,7 +8,7 @@ than the customer's (less energy above 1 kHz, where consonants live).
 from __future__ import annotations
 
 from callcheck.records import Word
-from callcheck.rules.base import Evidence, Finding, RuleContext, RuleResult, pick
+from callcheck.rules.base import Evidence, Finding, RuleContext, RuleResult, pick, rounded
 
 RULE = "indistinct_speech"
 TITLE = {"de": "Undeutliche Aussprache", "en": "Indistinct pronunciation"}
@@ -29,8 +29,8 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     unclear = share > s["low_confidence_share_max"] and (
         customer_share is None or share - customer_share >= s["customer_margin"])
     dull = balance is not None and customer_balance is not None and customer_balance - balance >= s["balance_drop_db"]
-    measured = {"low_confidence_share": round(share, 2), "customer_low_confidence_share": _r(customer_share),
-                "spectral_balance_db": _r(balance), "customer_spectral_balance_db": _r(customer_balance)}
+    measured = {"low_confidence_share": round(share, 2), "customer_low_confidence_share": rounded(customer_share),
+                "spectral_balance_db": rounded(balance), "customer_spectral_balance_db": rounded(customer_balance)}
     threshold = {"low_probability": s["low_probability"], "low_confidence_share_max": s["low_confidence_share_max"],
                  "customer_margin": s["customer_margin"], "balance_drop_db": s["balance_drop_db"]}
     if not (unclear or (dull and share > s["low_confidence_share_max"] / 2)):
@@ -56,7 +56,3 @@ def evaluate(ctx: RuleContext) -> RuleResult:
 
 def _low_share(words: tuple[Word, ...], limit: float) -> float:
     return sum(w.probability < limit for w in words) / len(words) if words else 0.0
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)

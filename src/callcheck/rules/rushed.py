@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcheck.rules.base import Finding, RuleContext, RuleResult, pick, turn_evidence
+from callcheck.rules.base import Finding, RuleContext, RuleResult, pick, rounded, turn_evidence
 
 RULE = "rushed_voice"
 TITLE = {"de": "Gehetzt, ohne Atempausen", "en": "Rushed, no breathing room"}
@@ -22,8 +22,8 @@ def evaluate(ctx: RuleContext) -> RuleResult:
         "fast_overall": agent.speaking_rate_sps > s["speaking_rate_min_sps"],
         "no_gap": gap is not None and gap < s["response_gap_max_s"],
     }
-    measured = {"pauses_per_min": round(pauses, 2), "mean_run_syllables": _r(agent.mean_run_syllables),
-                "speaking_rate_sps": round(agent.speaking_rate_sps, 2), "response_gap_median_s": _r(gap),
+    measured = {"pauses_per_min": round(pauses, 2), "mean_run_syllables": rounded(agent.mean_run_syllables),
+                "speaking_rate_sps": round(agent.speaking_rate_sps, 2), "response_gap_median_s": rounded(gap),
                 "signs": sum(signs.values())}
     threshold = {"pauses_per_min_max": s["pauses_per_min_max"], "mean_run_syllables_min": s["mean_run_syllables_min"],
                  "speaking_rate_min_sps": s["speaking_rate_min_sps"], "response_gap_max_s": s["response_gap_max_s"],
@@ -47,7 +47,3 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     return RuleResult(RULE, "fail", pick(
         lang, f"{count} Anzeichen von Hetze ({', '.join(k for k, v in signs.items() if v)}).",
         f"{count} signs of rushing ({', '.join(k for k, v in signs.items() if v)})."), finding)
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)

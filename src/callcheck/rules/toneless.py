@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcheck.rules.base import Evidence, Finding, RuleContext, RuleResult, pick, severity_by
+from callcheck.rules.base import Evidence, Finding, RuleContext, RuleResult, pick, rounded, severity_by
 
 RULE = "toneless_voice"
 TITLE = {"de": "Stimme klingt tonlos", "en": "Toneless, monotone voice"}
@@ -19,7 +19,7 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     flat_share = len(flat) / len(windows) if windows else 0.0
     overall_flat = agent.pitch_sd_st <= s["pitch_sd_max_st"]
     narrow = agent.pitch_range_st is not None and agent.pitch_range_st <= s["pitch_range_max_st"]
-    measured = {"pitch_sd_st": round(agent.pitch_sd_st, 2), "pitch_range_st": _r(agent.pitch_range_st),
+    measured = {"pitch_sd_st": round(agent.pitch_sd_st, 2), "pitch_range_st": rounded(agent.pitch_range_st),
                 "flat_window_share": round(flat_share, 2)}
     threshold = {"pitch_sd_max_st": s["pitch_sd_max_st"], "pitch_range_max_st": s["pitch_range_max_st"],
                  "window_sd_max_st": s["window_sd_max_st"], "flat_window_share": s["flat_window_share"]}
@@ -45,7 +45,3 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     return RuleResult(RULE, "fail", pick(
         lang, f"Tonhöhe kaum variiert ({agent.pitch_sd_st:.1f} Halbtöne SD).",
         f"Pitch barely varies ({agent.pitch_sd_st:.1f} semitones SD)."), finding)
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
