@@ -103,6 +103,7 @@ class CallReport:
     outcomes: tuple = ()  # callcheck.rules.RuleResult for each of the eight rules
     findings: tuple = ()  # callcheck.rules.Finding for each failed rule
     score: float | None = None
+    report_language: str | None = None  # language of titles, reasons and tips ("de"|"en")
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from callcheck.records import CallReport, Role, Word
+from callcheck.report.labels import labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,11 +17,16 @@ class TextTurn:
 
 
 def text_turns(report: CallReport, *, max_gap_s: float = 1.5) -> list[TextTurn]:
-    """Both speakers' words in time order, grouped into turns.
+    """Both speakers' turns in time order.
 
-    A turn ends when the other speaker's next word starts, or after a silence
-    longer than `max_gap_s` from the same speaker.
+    The measured turns when there are any (the same turns the rules judged:
+    speech that runs on under a barge-in stays one turn); otherwise the words
+    grouped by speaker, a turn ending when the other speaker's next word starts
+    or after a silence longer than `max_gap_s`.
     """
+    measured = getattr(report.measurements, "turns", None)
+    if measured:
+        return [TextTurn(t.role, t.start_s, t.end_s, t.text) for t in measured if t.words]
     tagged = sorted(
         ((w, s.role) for s in report.speakers for w in s.words), key=lambda t: t[0].start_s
     )
@@ -42,50 +48,50 @@ def clock(seconds: float) -> str:
     return f"{int(minutes)}:{rest:04.1f}"
 
 
-def to_markdown(report: CallReport) -> str:
+def to_markdown(report: CallReport, *, language: str | None = None) -> str:
+    """The report as Markdown in `language` ("de"|"en"; default: the report's language)."""
+    t = labels(language or report.report_language or report.language)
+    score = f"{report.score} {t['of_100']}" if report.score is not None else t["no_score"]
     lines = [
-        f"# Call {report.call_id}",
+        f"# {t['title']}: {report.call_id}",
         "",
-        f"- File: `{report.path}`",
-        f"- Duration: {report.duration_s:.1f} s, {report.channels} channel(s), "
+        f"- {t['file']}: `{report.path}`",
+        f"- {t['duration']}: {report.duration_s:.1f} s, {t['channels']}: {report.channels}, "
         f"{report.sample_rate_hz} Hz",
-        f"- Language: {report.language or 'n/a'}; model: {report.model.name} "
+        f"- {t['language']}: {report.language or 'n/a'}; {t['model']}: {report.model.name} "
         f"({report.model.compute_type})",
         f"- Status: {report.status}",
-        *(_speaker_line(s.role, s.channel, s.speech_s, len(s.words)) for s in report.speakers),
-        f"- Score: {report.score if report.score is not None else 'n/a'} / 100",
+        *(f"- {t[s.role]}: {t['channel']} {s.channel}, {s.speech_s:.1f} s, {len(s.words)} {t['words']}"
+          for s in report.speakers),
+        f"- {t['score']}: {score}",
         "",
-        *_findings(report),
-        "## Transcript",
+        *_findings(report, t),
+        f"## {t['transcript']}",
         "",
     ]
     turns = text_turns(report)
     if not turns:
-        lines.append("_No speech was detected._")
+        lines.append(f"_{t['no_speech']}_")
     lines += [
-        f"**{t.role.capitalize()}** [{clock(t.start_s)}–{clock(t.end_s)}]: {t.text}  " for t in turns
+        f"**{t[turn.role]}** [{clock(turn.start_s)}–{clock(turn.end_s)}]: {turn.text}  " for turn in turns
     ]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _speaker_line(role: str, channel: int, speech_s: float, n_words: int) -> str:
-    return f"- {role.capitalize()}: channel {channel}, {speech_s:.1f} s of speech, {n_words} words"
-
-
-def _findings(report: CallReport) -> list[str]:
+def _findings(report: CallReport, t) -> list[str]:
     """Findings first, each with its evidence and tip; then every rule's outcome."""
     if not report.outcomes:
         return []
-    lines = ["## Findings", ""]
+    lines = [f"## {t['findings']}", ""]
     if not report.findings:
-        lines += ["_No rule failed._", ""]
+        lines += [f"_{t['no_findings']}_", ""]
     for f in report.findings:
-        lines += [f"### {f.title} (`{f.rule}`, {f.severity}, confidence {f.confidence:.0%})", ""]
-        lines += [f"- Measured: {_pairs(f.measured)}", f"- Threshold: {_pairs(f.threshold)}"]
-        lines += [f"- [{clock(e.start_s)}–{clock(e.end_s)}] {e.role}: \"{e.quote}\"" for e in f.evidence]
-        lines += ["", f"**Tip:** {f.tip}", ""]
-    lines += ["## Rules", "", "| rule | outcome | reason |", "|---|---|---|"]
-    lines += [f"| `{o.rule}` | {o.outcome} | {o.reason} |" for o in report.outcomes]
+        lines += [f"### {f.title} (`{f.rule}`, {t[f.severity]}, {t['confidence']} {f.confidence:.0%})", ""]
+        lines += [f"- {t['measured']}: {_pairs(f.measured)}", f"- {t['threshold']}: {_pairs(f.threshold)}"]
+        lines += [f"- [{clock(e.start_s)}–{clock(e.end_s)}] {t[e.role]}: \"{e.quote}\"" for e in f.evidence]
+        lines += ["", f"**{t['tip']}:** {f.tip}", ""]
+    lines += [f"## {t['outcomes']}", "", f"| {t['rule']} | {t['outcome']} | {t['reason']} |", "|---|---|---|"]
+    lines += [f"| `{o.rule}` | {t[o.outcome]} | {o.reason} |" for o in report.outcomes]
     return lines + [""]
 
 

@@ -1,0 +1,148 @@
+"""German and English texts of the human-readable reports.
+
+Rule titles, reasons and tips come from the rules in the report language; the
+words around them (headings, column names, plot axes) come from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LANGUAGES = ("de", "en")
+
+LABELS: dict[str, dict[str, str]] = {
+    "de": {
+        "title": "Gesprächsbericht",
+        "channel": "Kanal",
+        "words": "Wörter",
+        "score": "Punktzahl",
+        "of_100": "von 100",
+        "no_score": "keine Bewertung",
+        "passed_of": "{passed} von {applicable} anwendbaren Prüfungen bestanden",
+        "file": "Datei",
+        "duration": "Dauer",
+        "language": "Sprache",
+        "model": "Modell",
+        "channels": "Kanäle",
+        "mono": "Mono-Aufnahme: nur der Agent, ohne Kundenkanal",
+        "no_speech": "In dieser Aufnahme wurde keine Sprache erkannt.",
+        "findings": "Woran Sie arbeiten können",
+        "findings_intro": "Das ist in diesem Gespräch aufgefallen – jeweils mit den Stellen zum Nachhören "
+                          "und einem konkreten Tipp.",
+        "no_findings": "Keine der acht Prüfungen hat angeschlagen. Gut gemacht!",
+        "severity": "Schwere",
+        "confidence": "Sicherheit",
+        "measured": "gemessen",
+        "threshold": "Grenzwert",
+        "value": "Wert",
+        "evidence": "Belege",
+        "tip": "Tipp",
+        "outcomes": "Alle acht Prüfungen",
+        "rule": "Prüfung",
+        "outcome": "Ergebnis",
+        "reason": "Begründung",
+        "plots": "Im Zeitverlauf",
+        "timeline": "Gesprächsverlauf",
+        "timeline_note": "Redebeiträge von Agent und Kunde; rot: beide sprechen gleichzeitig; "
+                         "nummeriert: Stellen der Befunde.",
+        "timeline_note_mono": "Redebeiträge des Agenten; nummeriert: Stellen der Befunde.",
+        "pitch": "Tonhöhe des Agenten",
+        "pitch_note": "Grundfrequenz über die Zeit; grau hinterlegt: flache Fenster "
+                      "(Tonhöhen-SD ≤ {limit} Halbtöne).",
+        "rate": "Sprechtempo",
+        "rate_note": "Silben pro Sekunde je {window} s-Fenster; gestrichelt: Grenze für zu schnelles Sprechen "
+                     "({limit} Silben/s).",
+        "transcript": "Mitschrift",
+        "listen": "Klicken Sie auf eine Zeit oder ein Wort, um die Stelle anzuhören.",
+        "low_confidence": "unsicher erkannt",
+        "footer": "Offline erstellt von callcheck {version}. Keine Daten haben diesen Rechner verlassen.",
+        "yes": "ja",
+        "no": "nein",
+        "agent": "Agent",
+        "customer": "Kunde",
+        "overlap": "gleichzeitig",
+        "flagged": "Befunde",
+        "flat": "flach",
+        "time_s": "Zeit",
+        "pitch_hz": "Tonhöhe (Hz)",
+        "sps": "Silben/s",
+        "articulation": "Artikulationsrate",
+        "speaking": "Sprechrate (mit Pausen)",
+        "limit": "Grenze",
+        "pass": "bestanden",
+        "fail": "nicht bestanden",
+        "not_applicable": "nicht anwendbar",
+        "minor": "leicht",
+        "major": "deutlich",
+        "critical": "kritisch",
+    },
+    "en": {
+        "title": "Call report",
+        "channel": "channel",
+        "words": "words",
+        "score": "Score",
+        "of_100": "of 100",
+        "no_score": "not scored",
+        "passed_of": "{passed} of {applicable} applicable checks passed",
+        "file": "File",
+        "duration": "Duration",
+        "language": "Language",
+        "model": "Model",
+        "channels": "Channels",
+        "mono": "Mono recording: the agent only, no customer channel",
+        "no_speech": "No speech was detected in this recording.",
+        "findings": "What to work on",
+        "findings_intro": "This is what stood out in the call, each with the moments to listen to "
+                          "and a concrete tip.",
+        "no_findings": "None of the eight checks flagged anything. Well done!",
+        "severity": "Severity",
+        "confidence": "Confidence",
+        "measured": "measured",
+        "threshold": "threshold",
+        "value": "value",
+        "evidence": "Evidence",
+        "tip": "Tip",
+        "outcomes": "All eight checks",
+        "rule": "Check",
+        "outcome": "Outcome",
+        "reason": "Reason",
+        "plots": "Over time",
+        "timeline": "Turns",
+        "timeline_note": "Who spoke when; red: both speak at once; numbered: where the findings are.",
+        "timeline_note_mono": "When the agent spoke; numbered: where the findings are.",
+        "pitch": "Agent's pitch",
+        "pitch_note": "Fundamental frequency over time; grey background: flat windows "
+                      "(pitch SD ≤ {limit} semitones).",
+        "rate": "Speech rate",
+        "rate_note": "Syllables per second in each {window} s window; dashed: the limit for speaking too fast "
+                     "({limit} syllables/s).",
+        "transcript": "Transcript",
+        "listen": "Click a time or a word to listen to that moment.",
+        "low_confidence": "recognised with low confidence",
+        "footer": "Made offline by callcheck {version}. No data left this computer.",
+        "yes": "yes",
+        "no": "no",
+        "agent": "Agent",
+        "customer": "Customer",
+        "overlap": "overlap",
+        "flagged": "Findings",
+        "flat": "flat",
+        "time_s": "Time",
+        "pitch_hz": "Pitch (Hz)",
+        "sps": "syllables/s",
+        "articulation": "articulation rate",
+        "speaking": "speaking rate (pauses included)",
+        "limit": "limit",
+        "pass": "pass",
+        "fail": "fail",
+        "not_applicable": "not applicable",
+        "minor": "minor",
+        "major": "major",
+        "critical": "critical",
+    },
+}
+
+
+def labels(language: str | None) -> Mapping[str, str]:
+    """The labels of `language`; English for anything but German."""
+    return LABELS["de" if language == "de" else "en"]
