@@ -21,3 +21,15 @@ class ModelError(CallcheckError):
 
 class ConfigError(CallcheckError):
     """An option or a configuration file has a wrong key or value."""
+
+
+class ManifestError(CallcheckError):
+    """Call metadata (a manifest CSV or a --pattern) is wrong; names the row or file."""
+
+
+class StoreError(CallcheckError):
+    """The results database cannot be opened, migrated or written."""
+
+
+class ScorecardError(CallcheckError):
+    """A scorecard cannot be made (no scored calls in the month, bad option)."""
