@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import re
 import shutil
 import subprocess
 import tempfile
@@ -49,7 +50,9 @@ class Turn:
     "en-us", "de+f3", "en-us+m3"), ``speed_wpm`` (``-s``, words per minute),
     ``pitch`` (``-p``, 0..99), ``pitch_range`` (SSML prosody range, 0..100),
     ``amplitude`` (``-a``, 0..200) and ``word_gap_10ms`` (``-g``, extra pause
-    between words in units of 10 ms).
+    between words in units of 10 ms). ``break_ms`` > 0 puts an SSML break of
+    that length after every comma, full stop, question and exclamation mark
+    (espeak-ng's own pauses shrink with its speed; these do not).
     """
 
     role: str
@@ -61,6 +64,7 @@ class Turn:
     pitch_range: int = 50
     amplitude: int = 100
     word_gap_10ms: int = 0
+    break_ms: int = 0
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -106,8 +110,12 @@ def espeak_args(turn: Turn) -> list[str]:
 
 
 def ssml(turn: Turn) -> str:
-    """The turn's text as SSML, carrying its pitch range (0..100)."""
-    return f'<speak><prosody range="{turn.pitch_range}">{escape(turn.text)}</prosody></speak>'
+    """The turn's text as SSML, carrying its pitch range (0..100) and breaks."""
+    text = escape(turn.text)
+    if turn.break_ms > 0:
+        text = re.sub(r"([,.?!])(\s+|$)", rf'\1<break time="{turn.break_ms}ms"/>\2', text.rstrip())
+        text = re.sub(r'<break time="\d+ms"/>$', "", text)  # none after the last word
+    return f'<speak><prosody range="{turn.pitch_range}">{text}</prosody></speak>'
 
 
 def synthesize(turn: Turn) -> tuple[np.ndarray, int]:

@@ -70,6 +70,21 @@ def test_faster_speech_is_shorter_and_start_s_does_not_matter():
         cs.Turn("agent", 0.0, fast.text, speed_wpm=240), sr=8000)
 
 
+def test_breaks_follow_punctuation_but_not_the_last_word():
+    turn = cs.Turn("agent", 0.0, "Danke. Ich sehe, es geht. Gut?", break_ms=300)
+    assert cs.ssml(turn).count('<break time="300ms"/>') == 3
+    assert "<break" not in cs.ssml(cs.Turn("agent", 0.0, "Danke. Ich sehe."))
+
+
+@needs_espeak
+def test_breaks_lengthen_fast_speech_by_their_time():
+    fast = cs.Turn("agent", 0.0, "Danke. Ich sehe, es geht. Gut so.", speed_wpm=240)
+    paused = cs.Turn("agent", 0.0, fast.text, speed_wpm=240, break_ms=400)
+    extra_s = cs.turn_duration_s(paused, sr=16000) - cs.turn_duration_s(fast, sr=16000)
+    # each 400 ms break replaces espeak-ng's own, shorter pause at that speed (~150 ms)
+    assert 3 * (0.4 - 0.2) < extra_s < 3 * 0.4
+
+
 @needs_espeak
 def test_text_is_escaped_for_ssml():
     audio = cs.render_turn(cs.Turn("customer", 0.0, "Müller & Söhne <GmbH>", voice="de+f3"), sr=16000)

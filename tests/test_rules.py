@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from callcheck.config import load_config
@@ -89,9 +91,18 @@ def test_overlong_greeting_fails_with_a_short_formula_tip():
 
 @pytest.mark.parametrize("n_words,outcome", [(12, "pass"), (13, "fail")])
 def test_overlong_greeting_word_boundary(n_words, outcome):
-    greeting = turn("agent", " ".join(["Wort"] * n_words), start_s=0.3, step_s=0.2)
+    greeting = turn("agent", " ".join(["Grumps", "guten", "Tag"] + ["Wort"] * (n_words - 3)), start_s=0.3, step_s=0.2)
     outcomes, _ = evaluate(turns=(greeting, *DEFAULT_TURNS[1:]))
     assert outcomes["overlong_greeting"].outcome == outcome
+
+
+def test_a_call_that_does_not_open_with_a_greeting_is_not_judged():
+    lecture = turn("agent", "and so my fellow Americans ask not what your country can do for you ask what you can do",
+                   start_s=0.3)
+    result = evaluate(turns=(lecture, *DEFAULT_TURNS[1:]), language="en")[0]["overlong_greeting"]
+    assert result.outcome == "not_applicable" and "greeting" in result.reason
+    garbled = turn("agent", " ".join(["Wort"] * 30), start_s=0.3, step_s=0.25, probability=0.3)  # 7.5 s, words untrusted
+    assert evaluate(turns=(garbled, *DEFAULT_TURNS[1:]))[0]["overlong_greeting"].outcome == "fail"
 
 
 def test_rushed_needs_two_signs():
@@ -103,17 +114,32 @@ def test_rushed_needs_two_signs():
     assert short["rushed_voice"].outcome == "not_applicable"
 
 
-def test_indistinct_compares_with_the_customer():
+def test_indistinct_needs_two_signs_each_against_the_customer():
     mumbled = (turn("agent", "Grumps und Söhne Sonja Müller guten Tag", start_s=0.5, probability=0.3),
                DEFAULT_TURNS[1], turn("agent", "gerne wie lautet Ihre Kundennummer bitte", start_s=7.0, probability=0.35),
                DEFAULT_TURNS[3])
-    outcomes, _ = evaluate(turns=mumbled)
+    unclear_only, _ = evaluate(turns=mumbled)
+    assert unclear_only["indistinct_speech"].outcome == "pass"  # one sign is not enough
+    outcomes, _ = evaluate(turns=mumbled, agent={"spectral_balance_db": -18.0})  # unclear and 13 dB duller
     finding = outcomes["indistinct_speech"].finding
-    assert finding.measured["low_confidence_share"] == 1.0
+    assert finding.measured["low_confidence_share"] == 1.0 and finding.measured["signs"] == 2
     assert finding.measured["customer_low_confidence_share"] == 0.0  # the customer is clear on the same line
     bad_line = tuple(turn(t.role, t.text, start_s=t.start_s, probability=0.3) for t in DEFAULT_TURNS)
-    same, _ = evaluate(turns=bad_line)
-    assert same["indistinct_speech"].outcome == "pass"  # both parties unclear: the line, not the agent
+    same, _ = evaluate(turns=bad_line, agent={"spectral_balance_db": -18.0}, customer={"spectral_balance_db": -14.0})
+    assert same["indistinct_speech"].outcome == "pass"  # both parties unclear and dull: the line, not the agent
+
+
+def test_indistinct_counts_words_lost_to_the_recogniser():
+    silent_agent = tuple(t if t.role == "customer" else dataclasses.replace(t, words=()) for t in DEFAULT_TURNS)
+    outcomes, _ = evaluate(turns=silent_agent, agent={"syllables": 4, "spectral_balance_db": -20.0})
+    finding = outcomes["indistinct_speech"].finding
+    assert finding.measured["recognised_sps"] == round(4 / 30.0, 2)
+    assert finding.measured["low_confidence_share"] is None  # no words to judge confidence on
+    assert finding.evidence  # still points at the agent's speech
+    # dull at exactly 10 dB; lost below 0.4 x the customer's 5.0 recognised syllables/s
+    assert evaluate(agent={"spectral_balance_db": -15.0, "syllables": 59})[0]["indistinct_speech"].outcome == "fail"
+    assert evaluate(agent={"spectral_balance_db": -15.0, "syllables": 60})[0]["indistinct_speech"].outcome == "pass"
+    assert evaluate(agent={"speech_s": 2.0})[0]["indistinct_speech"].outcome == "not_applicable"
 
 
 def test_too_fast_uses_the_language_norm_and_sustained_windows():
@@ -141,6 +167,16 @@ def test_lacks_empathy_problem_without_acknowledgement():
     assert evaluate(turns=kind)[0]["lacks_empathy"].outcome == "pass"
 
 
+def test_lacks_empathy_does_not_judge_a_garbled_answer():
+    problem = turn("customer", "meine Lieferung ist immer noch nicht angekommen", start_s=3.5)
+    garbled = (DEFAULT_TURNS[0], problem, turn("agent", "hast du mir reich wie lauter die Kunden ume", start_s=8.0,
+                                               probability=0.4))
+    result = evaluate(turns=garbled)[0]["lacks_empathy"]
+    assert result.outcome == "not_applicable" and "nicht sicher erkannt" in result.reason
+    clear = (DEFAULT_TURNS[0], problem, turn("agent", "wie lautet Ihre Kundennummer", start_s=8.0, probability=0.6))
+    assert evaluate(turns=clear)[0]["lacks_empathy"].outcome == "fail"  # at the confidence threshold: judged
+
+
 def test_lacks_empathy_know_it_all_phrase_english():
     turns = (turn("agent", "Grumps and Sons Sam speaking", start_s=0.5),
              turn("customer", "my lamp arrived broken", start_s=3.0),
@@ -164,3 +200,15 @@ def test_score_weights_and_severity(tmp_path):
     path.write_text("[rules.toneless_voice]\nweight = 3.0\n")
     _, weighted = evaluate(agent=flat, config=load_config(path))
     assert weighted.score == pytest.approx(100 * (1 - 1.5 / 9), abs=0.05)
+
+
+def test_no_score_when_too_few_rules_apply(tmp_path):
+    from callcheck.rules import RuleResult, score
+
+    config = load_config()
+    two = [RuleResult("toneless_voice", "pass", "-"), RuleResult("too_fast", "pass", "-")] + [
+        RuleResult(rule, "not_applicable", "-") for rule in RULE_IDS if rule not in ("toneless_voice", "too_fast")]
+    assert score(two, config=config) is None  # 2 < min_applicable = 3
+    path = tmp_path / "s.toml"
+    path.write_text("[score]\nmin_applicable = 2\n")
+    assert score(two, config=load_config(path)) == 100.0

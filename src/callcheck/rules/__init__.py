@@ -55,11 +55,12 @@ def evaluate_call(
 
 def score(outcomes: Sequence[RuleResult], *, config: Config) -> float | None:
     """0-100: the weighted share of applicable rules passed; a failed rule loses
-    the share of its weight its severity sets (`[score]` in the config)."""
+    the share of its weight its severity sets (`[score]` in the config). None
+    when fewer than `min_applicable` rules apply."""
     applicable = [o for o in outcomes if o.outcome != "not_applicable"]
     total = sum(config.rules[o.rule]["weight"] for o in applicable)
-    if not total:
-        return None
+    if not total or len(applicable) < config.score["min_applicable"]:
+        return None  # one or two checks are no basis for a score (a few seconds of practice, silence)
     lost = sum(config.rules[o.rule]["weight"] * config.score[o.finding.severity]
                for o in applicable if o.finding is not None)
     return round(100 * (1 - lost / total), 1)

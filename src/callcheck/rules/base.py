@@ -156,3 +156,8 @@ def severity_by(value: float, *, major: float, critical: float | None = None, hi
 def rounded(value: float | None, digits: int = 2) -> float | None:
     """A measured value for a finding: rounded, None kept."""
     return None if value is None else round(value, digits)
+
+
+def mean_confidence(turn: Turn) -> float:
+    """Mean recognition probability of a turn's words; 0 without words."""
+    return sum(w.probability for w in turn.words) / len(turn.words) if turn.words else 0.0

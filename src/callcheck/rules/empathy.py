@@ -7,7 +7,7 @@ call. Without a voiced problem the rule is not applicable (not a pass).
 
 from __future__ import annotations
 
-from callcheck.rules.base import Finding, RuleContext, RuleResult, find_phrases, pick, turn_evidence
+from callcheck.rules.base import Finding, RuleContext, RuleResult, find_phrases, mean_confidence, pick, turn_evidence
 
 RULE = "lacks_empathy"
 TITLE = {"de": "Mangelndes Einfühlungsvermögen, Besserwisserei", "en": "Lack of empathy, know-it-all"}
@@ -20,22 +20,35 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     if not problems and not lecturing:
         return RuleResult(RULE, "not_applicable", pick(
             lang, "Der Kunde hat kein Problem und keinen Ärger geäußert.", "The customer voiced no problem or emotion."))
+    if len(ctx.words("agent")) < s["min_agent_words"]:
+        return RuleResult(RULE, "not_applicable", pick(
+            lang, "Zu wenige erkannte Wörter des Agenten, um seine Antworten zu beurteilen.",
+            "Too few recognised agent words to judge the answers."))
     agent_turns = ctx.turns("agent")
-    unanswered = []
+    unanswered, unclear = [], 0
     for problem in problems:
         answer = next((t for t in agent_turns if problem.start_s < t.start_s <= problem.end_s + s["answer_within_s"]),
                       None)
-        if answer is None or not find_phrases(answer.words, ctx.phrases.get("empathy", ()), role="agent"):
+        if answer is not None and find_phrases(answer.words, ctx.phrases.get("empathy", ()), role="agent"):
+            continue
+        if answer is not None and mean_confidence(answer) < s["min_answer_confidence"]:
+            unclear += 1  # garbled by the recogniser: it may well have held the acknowledgement
+        else:
             unanswered.append((problem, answer))
-    acknowledged_any = len(unanswered) < len(problems)
+    acknowledged_any = len(unanswered) + unclear < len(problems)
+    failing_problems = unanswered if not (acknowledged_any or unclear) else []
     talk_share = ctx.measurements.roles["agent"].talk_share
     dominating = talk_share is not None and talk_share > s["talk_share_max"]
-    failing_problems = unanswered if not acknowledged_any else []
-    measured = {"customer_problem_turns": len(problems), "acknowledged": len(problems) - len(unanswered),
+    measured = {"customer_problem_turns": len(problems), "acknowledged": len(problems) - len(unanswered) - unclear,
+                "unclear_answers": unclear,
                 "know_it_all_phrases": len(lecturing), "agent_talk_share": None if talk_share is None else round(talk_share, 2)}
     threshold = {"acknowledged_min": 1 if problems else 0, "know_it_all_phrases": 0,
                  "talk_share_max": s["talk_share_max"]}
-    if not (failing_problems or lecturing or dominating):
+    if not (failing_problems or lecturing) and unclear and not acknowledged_any:
+        return RuleResult(RULE, "not_applicable", pick(
+            lang, "Die Antworten des Agenten auf das Problem wurden nicht sicher erkannt.",
+            "The agent's answers to the problem were not recognised reliably enough to judge."))
+    if not (failing_problems or lecturing):  # dominating the talk alone is not a failure: some calls need explaining
         return RuleResult(RULE, "pass", pick(
             lang, "Der Agent geht auf das Anliegen des Kunden ein.", "The agent acknowledges the customer's concern."))
     evidence = [ev for problem, answer in failing_problems[:3]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcheck.rules.base import Finding, RuleContext, RuleResult, find_phrases, pick, turn_evidence
+from callcheck.rules.base import Finding, RuleContext, RuleResult, find_phrases, mean_confidence, pick, turn_evidence
 
 RULE = "overlong_greeting"
 TITLE = {"de": "Begrüßung zu lang und altmodisch", "en": "Overlong, old-fashioned greeting"}
@@ -11,16 +11,27 @@ TITLE = {"de": "Begrüßung zu lang und altmodisch", "en": "Overlong, old-fashio
 def evaluate(ctx: RuleContext) -> RuleResult:
     s, lang = ctx.settings, ctx.report_language
     turns = [t for t in ctx.turns("agent") if t.start_s <= s["first_turn_within_s"]]
-    if not turns or not turns[0].words:
+    if not turns or not (turns[0].words or turns[0].duration_s > s["max_duration_s"]):
         return RuleResult(RULE, "not_applicable", pick(
-            lang, "Keine Begrüßung des Agenten am Gesprächsanfang.", "No agent greeting at the start of the call."))
-    greeting = turns[0]
+            lang, "Keine verständliche Begrüßung des Agenten am Gesprächsanfang.",
+            "No intelligible agent greeting at the start of the call."))
+    greeting = turns[0]  # without recognised words only its length can be judged
+    trusted = bool(greeting.words) and mean_confidence(greeting) >= s["min_word_confidence"]
+    opening = find_phrases(greeting.words, (*ctx.phrases.get("greeting", ()), *ctx.phrases.get("greeting_formula", ())),
+                           role="agent")
+    if trusted and not opening:
+        return RuleResult(RULE, "not_applicable", pick(
+            lang, "Das Gespräch beginnt nicht mit einer Begrüßung des Agenten.",
+            "The call does not open with a greeting by the agent."))
     formulas = find_phrases(greeting.words, ctx.phrases.get("greeting_formula", ()), role="agent")
     measured = {"duration_s": round(greeting.duration_s, 2), "words": len(greeting.words),
                 "formula_phrases": len(formulas)}
     threshold = {"max_duration_s": s["max_duration_s"], "max_words": s["max_words"],
                  "max_formula_phrases": s["max_formula_phrases"]}
-    too_long = greeting.duration_s > s["max_duration_s"] or len(greeting.words) > s["max_words"]
+    # garbled words are often more numerous than the spoken ones: then only the length is judged
+    # too many words; the length in seconds only stands in when the words cannot be trusted (slow speech is not
+    # a long greeting: it is judged by apathetic_voice)
+    too_long = len(greeting.words) > s["max_words"] if trusted else greeting.duration_s > s["max_duration_s"]
     too_formal = len(formulas) > s["max_formula_phrases"]
     if not (too_long or too_formal):
         return RuleResult(RULE, "pass", pick(

@@ -11,6 +11,8 @@ TITLE = {"de": "Ungeduld", "en": "Impatience"}
 def evaluate(ctx: RuleContext) -> RuleResult:
     s, lang = ctx.settings, ctx.report_language
     conv = ctx.measurements.conversation
+    if not ctx.turns("agent"):
+        return RuleResult(RULE, "not_applicable", pick(lang, "Der Agent spricht nicht.", "The agent does not speak."))
     phrases = find_phrases(ctx.words("agent"), ctx.phrases.get("impatience", ()), role="agent")
     if conv.interruptions is None and not phrases:
         return RuleResult(RULE, "not_applicable", pick(

@@ -6,6 +6,12 @@ from callcheck.rules.base import Finding, RuleContext, RuleResult, pick, rounded
 
 RULE = "rushed_voice"
 TITLE = {"de": "Gehetzt, ohne Atempausen", "en": "Rushed, no breathing room"}
+SIGN_NAMES = {
+    "few_pauses": ("kaum Pausen", "hardly any pauses"),
+    "long_runs": ("lange Passagen ohne Atempause", "long runs without a breath"),
+    "fast_overall": ("hohes Sprechtempo", "high speaking rate"),
+    "no_gap": ("Antworten ohne Luft", "answers with no gap"),
+}
 
 
 def evaluate(ctx: RuleContext) -> RuleResult:
@@ -44,6 +50,6 @@ def evaluate(ctx: RuleContext) -> RuleResult:
                  "Pause briefly after each sentence and breathe, especially after numbers and dates. "
                  "After the caller's question, take a moment before you answer."),
     )
+    named = ", ".join(SIGN_NAMES[k][lang != "de"] for k, v in signs.items() if v)
     return RuleResult(RULE, "fail", pick(
-        lang, f"{count} Anzeichen von Hetze ({', '.join(k for k, v in signs.items() if v)}).",
-        f"{count} signs of rushing ({', '.join(k for k, v in signs.items() if v)})."), finding)
+        lang, f"{count} Anzeichen von Hetze: {named}.", f"{count} signs of rushing: {named}."), finding)

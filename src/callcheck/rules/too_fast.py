@@ -24,7 +24,7 @@ def evaluate(ctx: RuleContext) -> RuleResult:
                 "fast_windows": len(fast), "fast_window_share": round(share, 2)}
     threshold = {"articulation_max_sps": limit, "min_fast_windows": s["min_fast_windows"],
                  "fast_window_share": s["fast_window_share"]}
-    if not (sustained and agent.articulation_rate_sps > limit * 0.95):
+    if not (sustained and agent.articulation_rate_sps > limit):
         return RuleResult(RULE, "pass", pick(
             lang, f"Artikulationsrate {agent.articulation_rate_sps:.1f} Silben/s (Grenze {limit}).",
             f"Articulation rate {agent.articulation_rate_sps:.1f} syllables/s (limit {limit})."))
@@ -42,6 +42,8 @@ def evaluate(ctx: RuleContext) -> RuleResult:
                  "Read order numbers in small groups and pause after them."),
     )
     return RuleResult(RULE, "fail", pick(
-        lang, f"Artikulationsrate {agent.articulation_rate_sps:.1f} Silben/s über {limit} in {len(fast)} Fenstern.",
-        f"Articulation rate {agent.articulation_rate_sps:.1f} syllables/s, above {limit} in {len(fast)} windows."),
+        lang, f"Artikulationsrate {agent.articulation_rate_sps:.1f} Silben/s (Grenze {limit}), "
+              f"in {len(fast)} Fenstern darüber.",
+        f"Articulation rate {agent.articulation_rate_sps:.1f} syllables/s (limit {limit}), "
+        f"above it in {len(fast)} windows."),
         finding)
