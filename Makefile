@@ -21,8 +21,7 @@ demo: setup
 	@mkdir -p $(OUT)
 	@for call in samples/*.wav; do \
 		name=$$(basename $$call .wav); \
-		$(BIN)/callcheck analyze $$call --format json -o $(OUT)/$$name.json || exit 1; \
-		$(BIN)/callcheck analyze $$call --format md -o $(OUT)/$$name.md || exit 1; \
+		$(BIN)/callcheck analyze $$call --format json,md,html -o $(OUT) || exit 1; \
 		cat $(OUT)/$$name.md; echo; \
 	done
 	@echo "Reports written to $(OUT)/"

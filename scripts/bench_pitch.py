@@ -71,24 +71,34 @@ def best_time(fn, repeats: int) -> tuple[float, object]:
     return best, out
 
 
-def stats_of(f0_hz: np.ndarray) -> tuple[float, float, float, float]:
-    """(median Hz, SD st, p10-p90 st, voiced s) of voiced frames (f0 > 0, finite)."""
+def stats_of(f0_hz: np.ndarray, *, hop_s: float = HOP_S) -> tuple[float, float, float, float]:
+    """(median Hz, SD st, p10-p90 st, voiced s) of voiced frames (f0 > 0, finite), `hop_s` per frame."""
     f0 = f0_hz[np.isfinite(f0_hz) & (f0_hz > 0)]
     if f0.size < 2:
-        return float("nan"), float("nan"), float("nan"), f0.size * HOP_S
+        return float("nan"), float("nan"), float("nan"), f0.size * hop_s
     st = semitones(f0, ref_hz=float(np.median(f0)))
     p10, p90 = np.percentile(st, [10, 90])
-    return float(np.median(f0)), float(st.std()), float(p90 - p10), f0.size * HOP_S
+    return float(np.median(f0)), float(st.std()), float(p90 - p10), f0.size * hop_s
 
 
-def compare(x: np.ndarray, args, parselmouth) -> dict:
+def praat_pitch(x: np.ndarray, *, floor_hz: float, ceiling_hz: float, time_step_s: float | None = HOP_S):
+    """Praat's "To Pitch (ac)" on a 16 kHz signal; time_step_s=None = Praat's default (0.75 / floor).
+
+    Returns the parselmouth Pitch object (frequency 0 on unvoiced frames).
+    """
+    import parselmouth
+
+    sound = parselmouth.Sound(np.asarray(x, dtype=np.float64), SR)
+    return sound.to_pitch_ac(time_step=time_step_s, pitch_floor=floor_hz, pitch_ceiling=ceiling_hz)
+
+
+def compare(x: np.ndarray, args) -> dict:
     """Run both trackers on one 16 kHz signal and return the table row."""
     dur = x.size / SR
     t_ours, track = best_time(lambda: track_pitch(
         x, sr=SR, floor_hz=args.floor_hz, ceiling_hz=args.ceiling_hz, hop_s=HOP_S), args.repeats)
-    sound = parselmouth.Sound(x.astype(np.float64), SR)
-    t_praat, pitch = best_time(lambda: sound.to_pitch_ac(
-        time_step=HOP_S, pitch_floor=args.floor_hz, pitch_ceiling=args.ceiling_hz), args.repeats)
+    t_praat, pitch = best_time(lambda: praat_pitch(
+        x, floor_hz=args.floor_hz, ceiling_hz=args.ceiling_hz), args.repeats)
     f_praat = pitch.selected_array["frequency"]
     # frame-level agreement: nearest frames (both grids are centred, 10 ms)
     idx = np.clip(np.rint((pitch.xs() - track.times_s[0]) / HOP_S).astype(int), 0, track.f0_hz.size - 1)
@@ -113,7 +123,7 @@ def main() -> int:
     ap.add_argument("--no-pyin", action="store_true", help="skip the librosa.pyin timing")
     args = ap.parse_args()
     try:
-        import parselmouth
+        import parselmouth  # noqa: F401
     except ImportError:
         print("parselmouth is not installed (pip install praat-parselmouth)", file=sys.stderr)
         return 2
@@ -137,7 +147,7 @@ def main() -> int:
             print(f"{rel}: missing, skipped")
             continue
         x, rate = load_16k(path, channel)
-        row = compare(x, args, parselmouth)
+        row = compare(x, args)
         (m, sd, rng, vs), (mp, sdp, rngp, vsp) = row["ours"], row["praat"]
         dsd, dmed = abs(sd - sdp), 100 * (m / mp - 1)
         ok = dsd < SD_TOLERANCE_ST and abs(dmed) < 100 * MEDIAN_TOLERANCE

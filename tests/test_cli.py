@@ -63,3 +63,15 @@ def test_unknown_model_is_one_line(run, tmp_path):
 def test_models_list_shows_the_base_model(run):
     result = run("models", "list")
     assert result.exit_code == 0 and "whisper-base: ready" in result.output
+
+
+def test_several_formats_from_one_analysis_into_a_directory(run, tmp_path):
+    path = write(tmp_path / "quiet.wav", np.zeros((16_000, 2), np.float32), sr=16_000)
+    result = run("analyze", path, "--format", "json,md,html", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["quiet.html", "quiet.json", "quiet.md"]
+    assert json.loads((tmp_path / "out" / "quiet.json").read_text())["call"]["status"] == "no_speech"
+    no_dir = run("analyze", path, "--format", "json,md")
+    assert no_dir.exit_code == 2 and "-o DIR" in no_dir.stderr
+    bad = run("analyze", path, "--format", "json,pdf")
+    assert bad.exit_code == 2 and "pdf" in bad.stderr

@@ -43,6 +43,43 @@ def test_cut_off_customer_counts_even_with_a_short_overlap():
     assert [e.interrupter for e in interruptions(turns, settings=settings)] == ["agent"]
 
 
+def test_customer_who_pauses_at_the_barge_in_and_talks_on_still_holds_the_floor():
+    # The customer breathes 13.0-13.3 s just as the agent barges in at 12.8 s, then talks on
+    # over the agent until 14.4 s: the turn splits, but the overlap counts both pieces.
+    turns, settings = turns_for(
+        agent=[(12.8, 16.0)], customer=[(8.0, 13.0), (13.3, 14.4)],
+        agent_words=[(12.8, 15.9, "I have saved the new address")],
+        customer_words=[(8.1, 12.9, "we now live at twelve Garden Street"), (13.3, 14.4, "post code")],
+    )
+    (event,) = interruptions(turns, settings=settings)
+    assert event.start_s == pytest.approx(12.8)
+    assert event.overlap_s == pytest.approx(0.2 + 1.1)
+    assert event.end_s == pytest.approx(14.4)
+
+
+def test_answer_after_a_cut_off_is_a_new_turn_not_more_overlap():
+    # The agent cuts the customer off at 5.2 s (customer stops at 6.0) and asks; the customer answers at 7.9 s.
+    turns, settings = turns_for(
+        agent=[(5.2, 7.6)], customer=[(0.0, 6.0), (7.9, 9.0)],
+        agent_words=[(5.2, 7.5, "what is your number")],
+        customer_words=[(0.1, 5.9, "the bill is wrong again and"), (7.9, 9.0, "four five")],
+    )
+    assert [(e.interrupter, e.start_s) for e in interruptions(turns, settings=settings)] == [("agent", 5.2)]
+
+
+def test_interrupter_pausing_while_the_other_talks_on_keeps_one_turn():
+    # The customer barges in at 21.7 s while the agent talks until 23.0 s, with a 0.26 s breath at 22.46 s.
+    turns, settings = turns_for(
+        agent=[(18.0, 23.0)], customer=[(21.7, 22.46), (22.72, 25.0)],
+        agent_words=[(18.1, 22.9, "the delivery comes next week on Monday")],
+        customer_words=[(21.7, 22.4, "next week"), (22.72, 24.9, "that is far too late")],
+    )
+    customer = [t for t in turns if t.role == "customer"]
+    assert [(t.start_s, t.end_s) for t in customer] == [(21.7, 25.0)]
+    (event,) = interruptions(turns, settings=settings)
+    assert (event.interrupter, event.start_s) == ("customer", 21.7)
+
+
 def test_backchannel_is_not_an_interruption_and_does_not_split_the_turn():
     turns, settings = turns_for(
         agent=[(0.0, 4.0), (4.6, 9.0)], customer=[(3.0, 3.4)],

@@ -42,6 +42,8 @@ def test_silent_call_is_a_valid_no_speech_report(tmp_path):
     assert all(s["words"] == [] and s["speech_s"] == 0 for s in data["speakers"])
     assert transcriber.calls == []
     assert "No speech was detected" in render(report, fmt="md")
+    assert data["score"] is None  # nothing to judge is not a perfect call
+    assert {o["outcome"] for o in data["outcomes"]} == {"not_applicable"}
 
 
 def test_report_layout_is_pinned(tmp_path):
@@ -92,3 +94,28 @@ def test_finding_layout_is_pinned():
     assert list(finding) == ["rule", "title", "severity", "confidence", "measured", "threshold", "evidence", "tip"]
     assert list(finding["evidence"][0]) == ["start_s", "end_s", "role", "quote"]
     assert finding["severity"] in ("minor", "major", "critical") and 0 <= finding["confidence"] <= 1
+
+
+class LanguageProbe(ScriptedTranscriber):
+    """Records the audio handed to language detection."""
+
+    def detect_language(self, samples, *, chunks):
+        self.detected = (samples.size / 16_000, tuple(chunks))
+        return "de"
+
+
+def test_language_is_detected_on_both_parties_within_whisper_window():
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "de_support_call.wav"
+    probe = LanguageProbe(language="de")
+    report = analyze_call(sample, transcriber=probe)
+    seconds, chunks = probe.detected
+    agent_s, customer_s = (sum(c.duration_s for c in asr_chunks(s.regions, duration_s=report.duration_s, pad_s=0.4,
+                                                                 merge_gap_s=2.0)) for s in report.speakers)
+    assert seconds == pytest.approx(min(agent_s, 15.0) + min(customer_s, 15.0), abs=0.01)
+    assert seconds > agent_s  # the customer's speech is in it too
+    assert chunks == (Region(0.0, seconds),)
+    fixed = LanguageProbe(language="de")
+    analyze_call(sample, transcriber=fixed, options=AnalyzeOptions(language="en"))
+    assert not hasattr(fixed, "detected")  # a given language is never detected

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 from callcheck.errors import AudioError
 from callcheck.records import ROLES, Channel, Recording, Role
@@ -58,8 +57,11 @@ def load_recording(
         raise AudioError(
             f"{path}: too short ({duration_s:.2f} s; at least {min_duration_s} s needed)"
         )
+    if n_channels == 2 and not channel_map and same_signal(data[:, 0], data[:, 1]):
+        log.warning("%s: both channels carry the same signal: analysed as a mono recording", path)
+        data = data[:, :1]
     roles = channel_roles(
-        n_channels, agent_channel=agent_channel, channel_map=channel_map, path=path
+        data.shape[1], agent_channel=agent_channel, channel_map=channel_map, path=path
     )
     channels = tuple(
         Channel(role=role, index=index, samples=resample(data[:, index], rate_hz=rate_hz))
@@ -74,6 +76,19 @@ def load_recording(
         sample_rate_hz=TARGET_RATE_HZ,
         channels=channels,
     )
+
+
+def same_signal(a: np.ndarray, b: np.ndarray, *, max_difference_db: float = -40.0) -> bool:
+    """True when two channels are one signal (a "stereo" file made from a mono mix).
+
+    The difference must be at least 40 dB below the signal: codecs and dither
+    leave tiny differences, while two parties on two channels differ completely.
+    """
+    energy = float(np.mean(np.square(a, dtype=np.float64)))
+    if energy == 0.0:
+        return False  # silence on both sides says nothing about the layout
+    difference = float(np.mean(np.square(a - b, dtype=np.float64)))
+    return difference <= energy * 10 ** (max_difference_db / 10)
 
 
 def channel_roles(
@@ -113,6 +128,8 @@ def resample(samples: np.ndarray, *, rate_hz: int, target_hz: int = TARGET_RATE_
     if rate_hz == target_hz:
         return np.ascontiguousarray(samples)
     g = gcd(int(rate_hz), int(target_hz))
+    from scipy.signal import resample_poly  # only here: importing scipy.signal costs ~0.4 s of start-up
+
     out = resample_poly(samples, target_hz // g, int(rate_hz) // g)
     return np.ascontiguousarray(out, dtype=np.float32)
 

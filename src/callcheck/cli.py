@@ -56,6 +56,15 @@ def parse_channel_map(ctx, param, value: str | None) -> dict[str, int] | None:
         raise click.BadParameter("use ROLE=INDEX pairs, e.g. agent=0,customer=2") from None
 
 
+def parse_formats(ctx, param, value: str) -> tuple[str, ...]:
+    """`json,md` -> ("json", "md"); several formats need -o DIR."""
+    formats = tuple(dict.fromkeys(f.strip() for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise click.BadParameter(f"{', '.join(unknown) or value!r}: choose from {', '.join(FORMATS)}")
+    return formats
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="callcheck")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
@@ -67,8 +76,10 @@ def main(verbose: int) -> None:
 
 @main.command()
 @click.argument("call", type=click.Path(path_type=Path, dir_okay=True))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@click.option("--format", "fmt", callback=parse_formats, default="json", show_default=True, metavar="|".join(FORMATS),
+              help="Report format; several comma-separated (json,md,html) write one file each into -o DIR.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here instead of stdout (a directory for "
+              "several formats).")
 @click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
               help="Which channel of a stereo call is the agent.")
 @click.option("--channel-map", callback=parse_channel_map, metavar="ROLE=INDEX,...",
@@ -95,7 +106,10 @@ def analyze(call, fmt, output, agent_channel, channel_map, language, model_spec,
     Examples:
       callcheck analyze samples/de_support_call.wav
       callcheck analyze call.flac --agent-channel right --format md -o call.md
+      callcheck analyze call.wav --format json,md,html -o reports/
     """
+    if len(fmt) > 1 and (output is None or output.is_file()):
+        raise click.UsageError("several formats write one file each: give -o DIR (a directory)")
     config = load_config(config_path)
     options = AnalyzeOptions(
         agent_channel=agent_channel, channel_map=channel_map, language=language, call_id=call_id,
@@ -104,7 +118,13 @@ def analyze(call, fmt, output, agent_channel, channel_map, language, model_spec,
     settings = WhisperSettings(cpu_threads=threads, beam_size=beam_size)
     transcriber = WhisperTranscriber(resolve_model(model_spec), settings=settings)
     report = analyze_call(call, transcriber=transcriber, options=options)
-    text = render(report, fmt=fmt)
+    if len(fmt) > 1:
+        output.mkdir(parents=True, exist_ok=True)
+        for one in fmt:
+            (output / f"{report.call_id}.{one}").write_text(render(report, fmt=one, language=report_language),
+                                                            encoding="utf-8")
+        return
+    text = render(report, fmt=fmt[0], language=report_language)
     if output:
         output.write_text(text, encoding="utf-8")
     else:
@@ -170,8 +190,16 @@ def rules_command(config_path):
     for key in sorted(k for k in config.sources if k.startswith("measure.")):
         click.echo(f"    {key.split('.', 1)[1]} = {getattr(config.measure, key.split('.', 1)[1])}    "
                    f"[{config.sources[key]}]")
-    click.echo("score (share of a rule's weight lost per failed finding):")
-    for severity, share in config.score.items():
-        click.echo(f"    {severity} = {share}    [{config.sources['score.' + severity]}]")
+    click.echo("score (share of a rule's weight lost per failed finding; min_applicable rules for a score):")
+    for key, value in config.score.items():
+        click.echo(f"    {key} = {value}    [{config.sources['score.' + key]}]")
     click.echo("phrase lists: " + ", ".join(
         f"{lang}.{name} ({len(items)})" for lang, lists in config.phrases.items() for name, items in lists.items()))
+
+
+from callcheck.cli_batch import batch, scorecard  # noqa: E402 - they use clean_errors from this module
+from callcheck.web.command import serve  # noqa: E402 - imports the web stack only when run
+
+main.add_command(batch)
+main.add_command(scorecard)
+main.add_command(serve)

@@ -104,7 +104,8 @@ def _continues(turn: Turn, unit: Turn, other_floor: Sequence[Region], settings: 
         return False
     if gap.duration_s < settings.pause_min_s:
         return True
-    return not any(r.start_s < gap.end_s and r.end_s > gap.start_s for r in other_floor)
+    # only speech the other party began during this turn takes the floor from it
+    return not any(r.start_s < gap.end_s and r.end_s > gap.start_s and r.start_s >= turn.start_s for r in other_floor)
 
 
 def pauses(turn: Turn, *, min_s: float) -> list[Region]:
@@ -140,20 +141,47 @@ def interruptions(turns: Sequence[Turn], *, settings: MeasureSettings = MeasureS
         for other in floor:
             if other.role == turn.role or not other.start_s < turn.start_s < other.end_s:
                 continue
-            overlap = overlap_s(turn.regions, other.regions)
-            cut_off = other.end_s - turn.start_s <= settings.interruption_cutoff_s
+            if _resumes(turn, other, floor, max_pause_s=settings.turn_max_pause_s):
+                continue
+            regions, other_end_s = _held_floor(other, floor, until_s=turn.end_s, max_pause_s=settings.turn_max_pause_s)
+            overlap = overlap_s(turn.regions, regions)
+            cut_off = other_end_s - turn.start_s <= settings.interruption_cutoff_s
             if overlap >= settings.overlap_min_s and (
                 overlap >= settings.interruption_overlap_s or cut_off
             ):
                 quote = words_in(turn.words, turn.start_s, turn.start_s + 3.0)
                 events.append(Interruption(
                     start_s=turn.start_s,
-                    end_s=min(turn.end_s, other.end_s),
+                    end_s=min(turn.end_s, other_end_s),
                     interrupter=turn.role,
                     words=" ".join(w.text for w in quote),
                     overlap_s=overlap,
                 ))
     return sorted(events, key=lambda e: e.start_s)
+
+
+def _held_floor(turn: Turn, floor: Sequence[Turn], *, until_s: float, max_pause_s: float) -> tuple[list[Region], float]:
+    """The regions and end of `turn` together with the same party's later turns
+    that carry on, after pauses of at most `max_pause_s`, before `until_s` (the
+    end of the barge-in): someone who keeps talking over a barge-in still holds
+    the floor, even though the turn split; an answer after it is a new turn."""
+    regions, end_s = list(turn.regions), turn.end_s
+    for later in floor:
+        if (later.role == turn.role and turn.start_s < later.start_s < until_s
+                and later.start_s - end_s <= max_pause_s):
+            regions.extend(later.regions)
+            end_s = max(end_s, later.end_s)
+    return regions, end_s
+
+
+def _resumes(turn: Turn, other: Turn, floor: Sequence[Turn], *, max_pause_s: float) -> bool:
+    """True when `turn` carries on its party's speech that `other` barged into:
+    talking on over a barge-in is holding the floor, not interrupting."""
+    return any(
+        earlier.role == turn.role and earlier.start_s < other.start_s <= earlier.end_s
+        and 0.0 <= turn.start_s - earlier.end_s <= max_pause_s
+        for earlier in floor
+    )
 
 
 def overlap_s(a: Sequence[Region], b: Sequence[Region]) -> float:

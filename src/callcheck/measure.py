@@ -7,8 +7,8 @@ Output: a `Measurements` dataclass the rules read and the report serialises.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from callcheck.records import Recording, Region, Role, SpeakerTranscript, Turn
 from callcheck.settings import MeasureSettings
 
 MIN_WINDOW_SPEECH_S = 1.0
+PITCH_PAD_S = 0.1  # pitch is tracked in the speech regions widened by this much
 LOW_CONFIDENCE = 0.5  # ASR word probability below this counts as unclear
 MONO_METHOD = "mono recording: one speaker, so turn-taking needs two channels and is not measured"
 STEREO_METHOD = "stereo: one party per channel, Silero VAD speech regions per channel"
@@ -97,6 +98,9 @@ class Measurements:
     window_s: float
     turns: tuple[Turn, ...]
     language: str | None
+    # Per role, F0 every 10 ms with NaN outside voiced speech: for plots only,
+    # never serialised (a one-hour call holds 360,000 frames per role).
+    pitch_tracks: Mapping[Role, PitchTrack] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -145,12 +149,20 @@ def measure_call(
                           signals[s.role], language=language, window_s=settings.window_s)
         for s in speakers
     }
-    return Measurements(roles, conversation, timeline, settings.window_s, tuple(turns), language)
+    tracks = {role: _speech_pitch(sig) for role, sig in signals.items()}
+    return Measurements(roles, conversation, timeline, settings.window_s, tuple(turns), language, tracks)
+
+
+def _speech_pitch(sig: _Signals) -> PitchTrack:
+    """The role's pitch track with F0 kept only on voiced frames inside speech."""
+    return PitchTrack(sig.pitch.times_s, np.where(sig.pitch_speech, sig.pitch.f0_hz, np.nan), sig.pitch.hop_s)
 
 
 def _signals(samples: np.ndarray, regions: Sequence[Region], *, sr: int, settings: MeasureSettings) -> _Signals:
     levels = frame_levels(samples, sr=sr)
-    pitch = track_pitch(samples, sr=sr, floor_hz=settings.pitch_floor_hz, ceiling_hz=settings.pitch_ceiling_hz)
+    spans = [(r.start_s - PITCH_PAD_S, r.end_s + PITCH_PAD_S) for r in regions]  # pitch is only ever used in speech
+    pitch = track_pitch(samples, sr=sr, floor_hz=settings.pitch_floor_hz, ceiling_hz=settings.pitch_ceiling_hz,
+                        spans_s=spans)
     return _Signals(
         levels=levels,
         speech=region_mask(levels.times_s, regions),

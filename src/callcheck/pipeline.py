@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from callcheck.asr import Transcriber
+import numpy as np
+
+from callcheck.asr import SAMPLE_RATE_HZ, Transcriber
 from callcheck.audio import load_recording
 from callcheck.config import Config, load_config
 from callcheck.errors import ConfigError
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 
 Hook = Callable[[str, Any], None]
 LANGUAGES = ("auto", "de", "en")
+LANGUAGE_WINDOW_S = 30.0  # what Whisper looks at to detect the language
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,7 @@ def analyze_call(
         outcomes=evaluation.outcomes,
         findings=evaluation.findings,
         score=evaluation.score,
+        report_language=options.report_language or (language if language in ("de", "en") else None),
     )
     hook("report", report)
     return report
@@ -130,12 +134,31 @@ def _language(
     transcriber: Transcriber,
     options: AnalyzeOptions,
 ) -> str:
-    """The given language, else detected on the agent (or the only speaking) channel."""
+    """The given language, else detected on up to 30 s of speech of both parties.
+
+    Whisper decides from one 30 s window, so each speaking party gets an equal
+    share of it: one hard-to-recognise voice (a mumbling agent) then does not
+    decide the language of the whole call alone.
+    """
     if options.language != "auto":
         return options.language
-    channel = next(
-        ch for ch in sorted(recording.channels, key=lambda c: c.role != "agent") if regions[ch.role]
-    )
-    return transcriber.detect_language(
-        channel.samples, chunks=_chunks(regions[channel.role], recording, options.vad)
-    )
+    speaking = [ch for ch in sorted(recording.channels, key=lambda c: c.role != "agent") if regions[ch.role]]
+    budget_s = LANGUAGE_WINDOW_S / len(speaking)
+    pieces = [
+        ch.samples[round(chunk.start_s * SAMPLE_RATE_HZ): round(chunk.end_s * SAMPLE_RATE_HZ)]
+        for ch in speaking
+        for chunk in _clip(_chunks(regions[ch.role], recording, options.vad), budget_s)
+    ]
+    samples = np.concatenate(pieces)
+    return transcriber.detect_language(samples, chunks=(Region(0.0, samples.size / SAMPLE_RATE_HZ),))
+
+
+def _clip(chunks: tuple[Region, ...], budget_s: float) -> list[Region]:
+    """The first `budget_s` seconds of `chunks`."""
+    out = []
+    for chunk in chunks:
+        if budget_s <= 0:
+            break
+        out.append(Region(chunk.start_s, min(chunk.end_s, chunk.start_s + budget_s)))
+        budget_s -= out[-1].duration_s
+    return out

@@ -14,11 +14,11 @@ voiced/unvoiced switches, which removes isolated octave errors and flicker.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
-from scipy.ndimage import median_filter
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ def track_pitch(
     octave_cost: float = 0.01,
     octave_jump_cost: float = 0.35,
     voiced_unvoiced_cost: float = 0.14,
+    spans_s: Sequence[tuple[float, float]] | None = None,
 ) -> PitchTrack:
     """F0 of a mono signal every `hop_s` seconds (frames whose window fits).
 
@@ -92,6 +93,9 @@ def track_pitch(
     and its peak is not far below `silence_threshold` x the file's peak.
     octave_cost: bonus per octave up; octave_jump_cost and voiced_unvoiced_cost:
     path penalties per 10 ms (all as in Praat).
+    spans_s: (start, end) seconds to track in, e.g. the speech regions; frames
+    outside are unvoiced (NaN) without being computed. Each span gets its own
+    path; the silence gate still refers to the whole signal's peak.
     """
     x = np.asarray(samples, dtype=np.float32)
     if x.ndim != 1:
@@ -114,21 +118,45 @@ def track_pitch(
         if not np.isfinite(peak):
             log.warning("non-finite samples: no pitch computed")
         return PitchTrack(times, np.full(n_frames, np.nan), hop / sr)
-    freqs, strengths, intensity = _candidates(
-        x, starts, n_win=n_win, period=int(sr / floor_hz), lags=lags, sr=sr,
-        ceiling_hz=ceiling_hz, global_peak=peak, min_strength=0.5 * voicing_threshold)
+    f0 = np.full(n_frames, np.nan)
+    options = dict(n_win=n_win, period=int(sr / floor_hz), lags=lags, sr=sr, ceiling_hz=ceiling_hz, global_peak=peak,
+                   voicing_threshold=voicing_threshold, silence_threshold=silence_threshold, octave_cost=octave_cost,
+                   jump_cost=octave_jump_cost * 0.01 * sr / hop, vuv_cost=voiced_unvoiced_cost * 0.01 * sr / hop)
+    for chosen in _frame_runs(times, spans_s):
+        f0[chosen] = _track(x, starts[chosen], **options)
+    return PitchTrack(times, f0, hop / sr)
+
+
+def _frame_runs(times: np.ndarray, spans_s: Sequence[tuple[float, float]] | None) -> list[slice]:
+    """Index ranges of the frames whose centres fall in `spans_s` (all frames if None)."""
+    if spans_s is None:
+        return [slice(0, times.size)] if times.size else []
+    runs: list[list[int]] = []
+    for start_s, end_s in sorted(spans_s):
+        lo, hi = int(np.searchsorted(times, start_s)), int(np.searchsorted(times, end_s, side="right"))
+        if hi <= lo:
+            continue
+        if runs and lo <= runs[-1][1]:  # overlapping or touching spans share one path
+            runs[-1][1] = max(runs[-1][1], hi)
+        else:
+            runs.append([lo, hi])
+    return [slice(lo, hi) for lo, hi in runs]
+
+
+def _track(x: np.ndarray, starts: np.ndarray, *, voicing_threshold: float, silence_threshold: float,
+           octave_cost: float, jump_cost: float, vuv_cost: float, ceiling_hz: float, **candidate_options) -> np.ndarray:
+    """F0 (Hz, NaN = unvoiced) of the consecutive frames at `starts`: candidates, then the cheapest path."""
+    freqs, strengths, intensity = _candidates(x, starts, ceiling_hz=ceiling_hz, min_strength=0.5 * voicing_threshold,
+                                              **candidate_options)
     unvoiced = voicing_threshold + np.maximum(
         0.0, 2.0 - intensity * (1.0 + voicing_threshold) / silence_threshold)
     log_f = np.log2(np.nan_to_num(freqs, nan=1.0))  # empty slots: strength -inf
     voiced = strengths - octave_cost * (np.log2(ceiling_hz) - log_f)
-    step_scale = 0.01 * sr / hop  # costs are defined per 10 ms
-    state = _viterbi(np.column_stack([unvoiced, voiced]), log_f,
-                     jump_cost=octave_jump_cost * step_scale,
-                     vuv_cost=voiced_unvoiced_cost * step_scale)
-    f0 = np.full(n_frames, np.nan)
+    state = _viterbi(np.column_stack([unvoiced, voiced]), log_f, jump_cost=jump_cost, vuv_cost=vuv_cost)
+    f0 = np.full(starts.size, np.nan)
     on = state > 0
     f0[on] = freqs[on, state[on] - 1]
-    return PitchTrack(times, f0, hop / sr)
+    return f0
 
 
 def _global_peak(x: np.ndarray, sr: int) -> float:
@@ -253,6 +281,8 @@ def fold_octave_jumps(
         return track
     st = 12.0 * np.log2(track.f0_hz[on])
     width = max(3, int(round(context_s / track.hop_s)) | 1)
+    from scipy.ndimage import median_filter  # only here: importing scipy.ndimage costs CLI start-up time
+
     ref = median_filter(st, size=width, mode="nearest")
     octaves = np.rint((st - ref) / 12.0)
     bad = (octaves != 0) & (np.abs(st - 12.0 * octaves - ref) < 3.0)
