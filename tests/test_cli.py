@@ -75,3 +75,14 @@ def test_several_formats_from_one_analysis_into_a_directory(run, tmp_path):
     assert no_dir.exit_code == 2 and "-o DIR" in no_dir.stderr
     bad = run("analyze", path, "--format", "json,pdf")
     assert bad.exit_code == 2 and "pdf" in bad.stderr
+
+
+def test_output_into_a_missing_folder_and_a_map_without_agent_are_one_line_errors(run, tmp_path):
+    path = write(tmp_path / "quiet.wav", np.zeros((16_000, 2), np.float32), sr=16_000)
+    missing = run("analyze", path, "-o", tmp_path / "nope" / "r.json")
+    assert missing.exit_code == 2 and missing.stderr.startswith(f"callcheck: {tmp_path / 'nope' / 'r.json'}: ")
+    assert "Traceback" not in missing.output
+    no_agent = run("analyze", path, "--channel-map", "customer=1")
+    assert no_agent.exit_code == 2 and "needs the agent's channel" in no_agent.stderr
+    same = run("analyze", path, "--channel-map", "agent=0,customer=0")
+    assert same.exit_code == 2 and "same channel" in same.stderr

@@ -103,6 +103,10 @@ def channel_roles(
         unknown = set(channel_map) - set(ROLES)
         if unknown:
             raise AudioError(f"{path}: unknown role(s) in channel map: {sorted(unknown)}")
+        if "agent" not in channel_map:
+            raise AudioError(f"{path}: the channel map needs the agent's channel (agent=I)")
+        if len(set(channel_map.values())) < len(channel_map):
+            raise AudioError(f"{path}: the channel map gives two roles the same channel: {dict(channel_map)}")
         bad = {r: i for r, i in channel_map.items() if not 0 <= i < n_channels}
         if bad:
             raise AudioError(

@@ -39,6 +39,8 @@ def clean_errors(func):
             return func(*args, **kwargs)
         except CallcheckError as err:
             fail(str(err))
+        except OSError as err:  # e.g. -o into a folder that does not exist
+            fail(f"{err.filename or 'output'}: {err.strerror or err}")
         except KeyboardInterrupt:
             fail("interrupted", code=130)
 
@@ -85,7 +87,7 @@ def main(verbose: int) -> None:
 @click.option("--channel-map", callback=parse_channel_map, metavar="ROLE=INDEX,...",
               help="Explicit channels for files with more than two, e.g. agent=0,customer=2.")
 @click.option("--language", type=click.Choice(LANGUAGES), default="auto", show_default=True,
-              help="Call language; auto detects it on the agent channel.")
+              help="Call language; auto detects it on both parties' speech.")
 @click.option("--model", "model_spec", metavar="PATH|NAME",
               help=f"Whisper model: a CTranslate2 directory, {BASE_NAME} or tiny.en "
                    "(default: $CALLCHECK_MODEL, else whisper-base).")

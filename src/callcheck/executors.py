@@ -216,8 +216,7 @@ class DaskExecutor(Executor):
             queue = deque(jobs)
             pending = {}
             running = as_completed()
-            for _ in range(min(window, len(queue))):
-                self._submit(client, queue.popleft(), spec, pending, running)
+            yield from self._feed(client, queue, spec, pending, running, window=window)
             for future in running:
                 job = pending.pop(future.key)
                 try:
@@ -226,12 +225,18 @@ class DaskExecutor(Executor):
                     result = JobFailed(job, f"dask: {type(err).__name__}: {err}")
                 future.release()
                 yield result
-                if queue:
-                    self._submit(client, queue.popleft(), spec, pending, running)
+                yield from self._feed(client, queue, spec, pending, running, window=window)
 
     @staticmethod
-    def _submit(client, job: Job, spec: AnalysisSpec, pending: dict, running) -> None:
-        shipped = dataclasses.replace(job, audio=job.meta.path.read_bytes())
-        future = client.submit(analyze_job, shipped, spec, pure=False)
-        pending[future.key] = job
-        running.add(future)
+    def _feed(client, queue: deque, spec: AnalysisSpec, pending: dict, running, *, window: int) -> Iterator[JobFailed]:
+        """Submit queued jobs until `window` are pending; a file that cannot be read fails alone."""
+        while queue and len(pending) < window:
+            job = queue.popleft()
+            try:
+                audio = job.meta.path.read_bytes()
+            except OSError as err:
+                yield JobFailed(job, f"{job.meta.path}: cannot read ({err.strerror or err})")
+                continue
+            future = client.submit(analyze_job, dataclasses.replace(job, audio=audio), spec, pure=False)
+            pending[future.key] = job
+            running.add(future)

@@ -191,14 +191,27 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT: one writer at a time, all or nothing."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE ... COMMIT: one writer at a time, all or nothing.
+
+        A database another process keeps locked past the busy timeout, or a full
+        disk, becomes a StoreError naming the file, not a traceback.
+        """
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            raise StoreError(f"{self.path}: cannot write ({err})") from None
         try:
             yield self.db
+        except sqlite3.OperationalError as err:
+            self.db.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: cannot write ({err})") from None
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as err:
+            raise StoreError(f"{self.path}: cannot write ({err})") from None
 
     @property
     def version(self) -> int:
