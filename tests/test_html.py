@@ -212,3 +212,13 @@ def test_decimate_keeps_gaps_and_medians():
     assert np.allclose(v[np.isfinite(v)], 102.0)
     assert np.isnan(v[(t > 20.1) & (t < 39.9)]).all()
     assert decimate(times[:100], values[:100], max_points=2_000)[1].size == 100
+
+
+@pytest.mark.parametrize("measured,threshold", [
+    ("articulation_rate_sps", "articulation_max_sps"), ("response_gap_median_s", "response_gap_max_s"),
+    ("agent_interruptions", "max_interruptions"), ("agent_talk_share", "talk_share_max"),
+    ("pauses_per_min", "pauses_per_min_max"), ("pitch_sd_st", "pitch_sd_max_st"),
+])
+def test_each_rules_measured_value_finds_its_threshold(measured, threshold):
+    (row,) = measured_vs_threshold({measured: 1.0}, {threshold: 2.0})
+    assert row == (measured, 1.0, 2.0, threshold)

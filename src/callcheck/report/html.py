@@ -162,7 +162,9 @@ def measured_vs_threshold(measured: Mapping[str, object], threshold: Mapping[str
 
 
 def _stem(key: str) -> str:
-    return "_".join(part for part in key.split("_") if part not in ("max", "min"))
+    """The quantity a key names: `articulation_rate_sps` and `articulation_max_sps`
+    -> `articulation_sps`; `response_gap_median_s` and `response_gap_min_s` -> `response_gap_s`."""
+    return "_".join(part for part in key.split("_") if part not in ("max", "min", "median", "rate", "agent"))
 
 
 def _percent(share: float, language: str) -> str:

@@ -24,10 +24,11 @@ def evaluate(ctx: RuleContext) -> RuleResult:
             lang, "Das Gespräch beginnt nicht mit einer Begrüßung des Agenten.",
             "The call does not open with a greeting by the agent."))
     formulas = find_phrases(greeting.words, ctx.phrases.get("greeting_formula", ()), role="agent")
-    measured = {"duration_s": round(greeting.duration_s, 2), "words": len(greeting.words),
-                "formula_phrases": len(formulas)}
-    threshold = {"max_duration_s": s["max_duration_s"], "max_words": s["max_words"],
-                 "max_formula_phrases": s["max_formula_phrases"]}
+    measured = {"words": len(greeting.words), "formula_phrases": len(formulas),
+                "word_confidence": round(mean_confidence(greeting), 2), "duration_s": round(greeting.duration_s, 2),
+                "judged_by": "words" if trusted else "duration"}
+    threshold = {"max_words": s["max_words"], "max_formula_phrases": s["max_formula_phrases"],
+                 "min_word_confidence": s["min_word_confidence"], "max_duration_s": s["max_duration_s"]}
     # garbled words are often more numerous than the spoken ones: then only the length is judged
     # too many words; the length in seconds only stands in when the words cannot be trusted (slow speech is not
     # a long greeting: it is judged by apathetic_voice)
