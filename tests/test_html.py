@@ -222,3 +222,15 @@ def test_decimate_keeps_gaps_and_medians():
 def test_each_rules_measured_value_finds_its_threshold(measured, threshold):
     (row,) = measured_vs_threshold({measured: 1.0}, {threshold: 2.0})
     assert row == (measured, 1.0, 2.0, threshold)
+
+
+def test_plots_use_the_calls_own_thresholds_when_the_rule_passed(tmp_path):
+    from callcheck.config import load_config
+
+    path = tmp_path / "my.toml"
+    path.write_text("[rules.toneless_voice]\nwindow_sd_max_st = 2.7\n")
+    transcriber = ScriptedTranscriber(scripted_words("en_support_call"), language="en")
+    report = analyze_call(SAMPLES / "en_support_call.wav", transcriber=transcriber,
+                          options=AnalyzeOptions(language="en", config=load_config(path)))
+    assert not any(f.rule == "toneless_voice" for f in report.findings)
+    assert "2.7 semitones" in to_html(report) and "1.5 semitones" not in to_html(report)

@@ -113,6 +113,7 @@ def analyze_call(
         findings=evaluation.findings,
         score=evaluation.score,
         report_language=options.report_language or (language if language in ("de", "en") else None),
+        config=config,
     )
     hook("report", report)
     return report

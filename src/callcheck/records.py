@@ -104,6 +104,7 @@ class CallReport:
     findings: tuple = ()  # callcheck.rules.Finding for each failed rule
     score: float | None = None
     report_language: str | None = None  # language of titles, reasons and tips ("de"|"en")
+    config: Any = None  # callcheck.config.Config the call was judged with (thresholds for plots)
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,7 +209,7 @@ def _plots(page: _Page) -> str:
         return ""
     stereo = any(s.role == "customer" for s in r.speakers)
     figures = [_figure(t["timeline"], t["timeline_note" if stereo else "timeline_note_mono"], plots.turn_timeline_svg(
-        duration_s=r.duration_s, turns=m.turns, overlaps=overlaps(m.turns), flagged=_flagged(r), text=t))]
+        duration_s=r.duration_s, turns=m.turns, overlaps=overlaps(m.turns, min_s=(r.config or load_config()).measure.overlap_min_s), flagged=_flagged(r), text=t))]
     track = (m.pitch_tracks or {}).get("agent")
     if track is not None and track.voiced.any():
         limit = _threshold(r, "toneless_voice", "window_sd_max_st")
@@ -230,11 +230,11 @@ def _figure(title: str, note: str, svg: str) -> str:
 
 
 def _threshold(report: CallReport, rule: str, key: str, *, default_key: str | None = None) -> float:
-    """A rule's threshold as the finding recorded it, else the shipped default."""
+    """A rule's threshold as the finding recorded it, else as configured for the call, else the shipped default."""
     finding = next((f for f in report.findings if f.rule == rule), None)
     if finding is not None and key in finding.threshold:
         return float(finding.threshold[key])
-    return float(load_config().rules[rule][default_key or key])
+    return float((report.config or load_config()).rules[rule][default_key or key])
 
 
 def _flagged(report: CallReport) -> list[plots.FlaggedRow]:
