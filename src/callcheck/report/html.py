@@ -208,8 +208,9 @@ def _plots(page: _Page) -> str:
     if m is None or r.status != "ok":
         return ""
     stereo = any(s.role == "customer" for s in r.speakers)
+    both = overlaps(m.turns, min_s=(r.config or load_config()).measure.overlap_min_s)
     figures = [_figure(t["timeline"], t["timeline_note" if stereo else "timeline_note_mono"], plots.turn_timeline_svg(
-        duration_s=r.duration_s, turns=m.turns, overlaps=overlaps(m.turns, min_s=(r.config or load_config()).measure.overlap_min_s), flagged=_flagged(r), text=t))]
+        duration_s=r.duration_s, turns=m.turns, overlaps=both, flagged=_flagged(r), text=t))]
     track = (m.pitch_tracks or {}).get("agent")
     if track is not None and track.voiced.any():
         limit = _threshold(r, "toneless_voice", "window_sd_max_st")
