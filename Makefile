@@ -27,6 +27,7 @@ demo: setup
 	@echo "Reports written to $(OUT)/"
 
 test: setup
+	$(BIN)/ruff check src tests scripts
 	$(BIN)/python -m pytest
 
 samples: setup
