@@ -212,3 +212,12 @@ def test_no_score_when_too_few_rules_apply(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text("[score]\nmin_applicable = 2\n")
     assert score(two, config=load_config(path)) == 100.0
+
+
+@pytest.mark.parametrize("language,said", [("de", "alles gut kein Problem danke"), ("en", "that is not a problem thanks"),
+                                           ("en", "no problem at all")])
+def test_a_negated_problem_word_is_no_problem(language, said):
+    turns = (DEFAULT_TURNS[0], turn("customer", said, start_s=3.5), turn("agent", "gerne", start_s=6.0))
+    assert evaluate(turns=turns, language=language)[0]["lacks_empathy"].outcome == "not_applicable"
+    broken = (DEFAULT_TURNS[0], turn("customer", "my lamp is broken", start_s=3.5), turn("agent", "okay", start_s=6.0))
+    assert evaluate(turns=broken, language="en")[0]["lacks_empathy"].outcome != "not_applicable"

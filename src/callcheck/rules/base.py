@@ -74,12 +74,15 @@ def normalise(text: str) -> str:
 
 
 def find_phrases(words: Sequence[Word], phrases: Sequence[str], *, role: Role,
-                 max_gap_words: int = 4) -> list[Evidence]:
+                 max_gap_words: int = 4, negations: Sequence[str] = ()) -> list[Evidence]:
     """Where any of `phrases` occurs in `words`, as evidence with times and quote.
 
     Phrases are matched word by word after `normalise`; "..." in a phrase
-    matches up to `max_gap_words` words ("das hätten Sie ... müssen").
+    matches up to `max_gap_words` words ("das hätten Sie ... müssen"). A match
+    with one of `negations` among the two words before it does not count
+    ("kein Problem", "not a problem").
     """
+    negated = {normalise(n) for n in negations}
     tokens = [(normalise(w.text), w) for w in words]
     flat = [(t, w) for text, w in tokens for t in text.split()]
     found: list[Evidence] = []
@@ -88,7 +91,7 @@ def find_phrases(words: Sequence[Word], phrases: Sequence[str], *, role: Role,
             else _with_gaps(phrase)
         for start in range(len(flat)):
             end = _match(flat, start, pattern, max_gap_words)
-            if end is not None:
+            if end is not None and not any(t in negated for t, _ in flat[max(0, start - 2):start]):
                 span = [w for _, w in flat[start:end]]
                 found.append(Evidence(span[0].start_s, span[-1].end_s, role, _quote(span)))
     return _dedupe(found)

@@ -16,7 +16,8 @@ TITLE = {"de": "Mangelndes Einfühlungsvermögen, Besserwisserei", "en": "Lack o
 def evaluate(ctx: RuleContext) -> RuleResult:
     s, lang = ctx.settings, ctx.report_language
     lecturing = find_phrases(ctx.words("agent"), ctx.phrases.get("know_it_all", ()), role="agent")
-    problems = [t for t in ctx.turns("customer") if find_phrases(t.words, ctx.phrases.get("problem", ()), role="customer")]
+    problems = [t for t in ctx.turns("customer") if find_phrases(t.words, ctx.phrases.get("problem", ()), role="customer",
+                                                                 negations=ctx.phrases.get("negation", ()))]
     if not problems and not lecturing:
         return RuleResult(RULE, "not_applicable", pick(
             lang, "Der Kunde hat kein Problem und keinen Ärger geäußert.", "The customer voiced no problem or emotion."))
