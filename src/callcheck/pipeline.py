@@ -112,7 +112,7 @@ def analyze_call(
         outcomes=evaluation.outcomes,
         findings=evaluation.findings,
         score=evaluation.score,
-        report_language=options.report_language or (language if language in ("de", "en") else None),
+        report_language=options.report_language or language,
         config=config,
     )
     hook("report", report)

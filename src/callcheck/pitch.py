@@ -119,9 +119,10 @@ def track_pitch(
             log.warning("non-finite samples: no pitch computed")
         return PitchTrack(times, np.full(n_frames, np.nan), hop / sr)
     f0 = np.full(n_frames, np.nan)
+    step_scale = 0.01 * sr / hop  # costs are defined per 10 ms
     options = dict(n_win=n_win, period=int(sr / floor_hz), lags=lags, sr=sr, ceiling_hz=ceiling_hz, global_peak=peak,
                    voicing_threshold=voicing_threshold, silence_threshold=silence_threshold, octave_cost=octave_cost,
-                   jump_cost=octave_jump_cost * 0.01 * sr / hop, vuv_cost=voiced_unvoiced_cost * 0.01 * sr / hop)
+                   jump_cost=octave_jump_cost * step_scale, vuv_cost=voiced_unvoiced_cost * step_scale)
     for chosen in _frame_runs(times, spans_s):
         f0[chosen] = _track(x, starts[chosen], **options)
     return PitchTrack(times, f0, hop / sr)

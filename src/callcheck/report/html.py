@@ -72,16 +72,11 @@ def to_html(report: CallReport, *, audio_url: str | None = None, language: str |
 
 
 def report_language(report: CallReport, language: str | None = None) -> str:
-    """`language` if given; else the report's; else that of the findings' titles; else the call's; else English."""
-    if language in LANGUAGES:
-        return language
-    if report.report_language in LANGUAGES:
-        return report.report_language
-    by_title = {title: lang for titles in TITLES.values() for lang, title in titles.items()}
-    found = {by_title.get(f.title) for f in report.findings} - {None}
-    if len(found) == 1:
-        return found.pop()
-    return report.language if report.language in LANGUAGES else "en"
+    """`language` if given; else the report's (the language its titles and tips are in); else English."""
+    for candidate in (language, report.report_language, report.language):
+        if candidate in LANGUAGES:
+            return candidate
+    return "en"
 
 
 def _e(value: object) -> str:

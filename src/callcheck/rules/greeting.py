@@ -16,22 +16,20 @@ def evaluate(ctx: RuleContext) -> RuleResult:
             lang, "Keine verständliche Begrüßung des Agenten am Gesprächsanfang.",
             "No intelligible agent greeting at the start of the call."))
     greeting = turns[0]  # without recognised words only its length can be judged
-    trusted = bool(greeting.words) and mean_confidence(greeting) >= s["min_word_confidence"]
-    opening = find_phrases(greeting.words, (*ctx.phrases.get("greeting", ()), *ctx.phrases.get("greeting_formula", ())),
-                           role="agent")
-    if trusted and not opening:
+    confidence = mean_confidence(greeting)
+    trusted = bool(greeting.words) and confidence >= s["min_word_confidence"]
+    formulas = find_phrases(greeting.words, ctx.phrases.get("greeting_formula", ()), role="agent")
+    if trusted and not (formulas or find_phrases(greeting.words, ctx.phrases.get("greeting", ()), role="agent")):
         return RuleResult(RULE, "not_applicable", pick(
             lang, "Das Gespräch beginnt nicht mit einer Begrüßung des Agenten.",
             "The call does not open with a greeting by the agent."))
-    formulas = find_phrases(greeting.words, ctx.phrases.get("greeting_formula", ()), role="agent")
     measured = {"words": len(greeting.words), "formula_phrases": len(formulas),
-                "word_confidence": round(mean_confidence(greeting), 2), "duration_s": round(greeting.duration_s, 2),
+                "word_confidence": round(confidence, 2), "duration_s": round(greeting.duration_s, 2),
                 "judged_by": "words" if trusted else "duration"}
     threshold = {"max_words": s["max_words"], "max_formula_phrases": s["max_formula_phrases"],
                  "min_word_confidence": s["min_word_confidence"], "max_duration_s": s["max_duration_s"]}
-    # garbled words are often more numerous than the spoken ones: then only the length is judged
-    # too many words; the length in seconds only stands in when the words cannot be trusted (slow speech is not
-    # a long greeting: it is judged by apathetic_voice)
+    # Too many words. Garbled words are often more numerous than the spoken ones, so the length in seconds
+    # stands in only when the words cannot be trusted (slow speech is not a long greeting: apathetic_voice judges it).
     too_long = len(greeting.words) > s["max_words"] if trusted else greeting.duration_s > s["max_duration_s"]
     too_formal = len(formulas) > s["max_formula_phrases"]
     if not (too_long or too_formal):

@@ -41,15 +41,14 @@ def evaluate(ctx: RuleContext) -> RuleResult:
         "dull": balance is not None and customer_balance is not None
         and customer_balance - balance >= s["balance_drop_db"],
     }
+    count = sum(signs.values())
+    named = ", ".join(SIGN_NAMES[k][lang != "de"] for k, v in signs.items() if v)
     measured = {"low_confidence_share": rounded(share), "customer_low_confidence_share": rounded(customer_share),
                 "recognised_sps": round(rate, 2), "customer_recognised_sps": rounded(customer_rate),
-                "spectral_balance_db": rounded(balance), "customer_spectral_balance_db": rounded(customer_balance)}
+                "spectral_balance_db": rounded(balance), "customer_spectral_balance_db": rounded(customer_balance),
+                "signs": count}
     threshold = {k: s[k] for k in ("low_probability", "low_confidence_share_max", "customer_margin",
-                                   "recognised_min_sps", "recognised_vs_customer", "balance_drop_db")}
-    named = ", ".join(SIGN_NAMES[k][lang != "de"] for k, v in signs.items() if v)
-    count = sum(signs.values())
-    measured["signs"] = count
-    threshold["min_signs"] = s["min_signs"]
+                                   "recognised_min_sps", "recognised_vs_customer", "balance_drop_db", "min_signs")}
     if count < s["min_signs"]:
         return RuleResult(RULE, "pass", pick(
             lang, f"{count} Anzeichen ({named or '-'}); {_pct(share)} der Wörter unsicher erkannt.",

@@ -30,7 +30,7 @@ from callcheck.records import Recording
 from callcheck.report import to_dict
 from callcheck.store import Store
 from callcheck.web.jobs import STAGES, Job
-from callcheck.web.uploads import UploadRejected
+from callcheck.web.uploads import check_duration
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +122,7 @@ class Practice:
         return hook
 
     def _check_length(self, recording: Recording) -> None:
-        if recording.duration_s > self.settings.max_duration_s:  # the upload's probe can be fooled by a header
-            raise UploadRejected(f"{recording.path}: the recording is longer than the limit of "
-                                 f"{self.settings.max_duration_s / 60:g} min")
+        check_duration(recording.duration_s, max_s=self.settings.max_duration_s)  # the upload's probe trusts a header
 
     def _keep(self, upload: Path, job_id: str) -> Path:
         folder = self.settings.kept_audio
