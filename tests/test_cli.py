@@ -77,6 +77,14 @@ def test_several_formats_from_one_analysis_into_a_directory(run, tmp_path):
     assert bad.exit_code == 2 and "pdf" in bad.stderr
 
 
+def test_one_format_into_an_existing_directory_is_named_after_the_call(run, tmp_path):
+    path = write(tmp_path / "quiet.wav", np.zeros((16_000, 2), np.float32), sr=16_000)
+    (tmp_path / "reports").mkdir()
+    result = run("analyze", path, "--format", "md", "-o", tmp_path / "reports", "--call-id", "c7")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "reports").iterdir()] == ["c7.md"]
+
+
 def test_output_into_a_missing_folder_and_a_map_without_agent_are_one_line_errors(run, tmp_path):
     path = write(tmp_path / "quiet.wav", np.zeros((16_000, 2), np.float32), sr=16_000)
     missing = run("analyze", path, "-o", tmp_path / "nope" / "r.json")

@@ -80,8 +80,8 @@ def main(verbose: int) -> None:
 @click.argument("call", type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--format", "fmt", callback=parse_formats, default="json", show_default=True, metavar="|".join(FORMATS),
               help="Report format; several comma-separated (json,md,html) write one file each into -o DIR.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here instead of stdout (a directory for "
-              "several formats).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here instead of stdout; into an existing "
+              "directory (needed for several formats) as <call-id>.<format>.")
 @click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
               help="Which channel of a stereo call is the agent.")
 @click.option("--channel-map", callback=parse_channel_map, metavar="ROLE=INDEX,...",
@@ -120,7 +120,7 @@ def analyze(call, fmt, output, agent_channel, channel_map, language, model_spec,
     settings = WhisperSettings(cpu_threads=threads, beam_size=beam_size)
     transcriber = WhisperTranscriber(resolve_model(model_spec), settings=settings)
     report = analyze_call(call, transcriber=transcriber, options=options)
-    if len(fmt) > 1:
+    if len(fmt) > 1 or output is not None and output.is_dir():
         output.mkdir(parents=True, exist_ok=True)
         for one in fmt:
             (output / f"{report.call_id}.{one}").write_text(render(report, fmt=one, language=report_language),
