@@ -94,3 +94,13 @@ def test_output_into_a_missing_folder_and_a_map_without_agent_are_one_line_error
     assert no_agent.exit_code == 2 and "needs the agent's channel" in no_agent.stderr
     same = run("analyze", path, "--channel-map", "agent=0,customer=0")
     assert same.exit_code == 2 and "same channel" in same.stderr
+
+
+def test_rules_lists_every_rule_with_values_sources_and_meaning(run, tmp_path):
+    config = tmp_path / "my.toml"
+    config.write_text("[rules.rushed_voice]\npauses_per_min_max = 2.0\n")
+    result = run("rules", "--config", config)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("    weight = ") == 8
+    assert "    pauses_per_min_max = 2.0    [" + str(config) + "]\n" in result.output
+    assert "        sign 'few pauses': fewer pauses per minute than this\n" in result.output

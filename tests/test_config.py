@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from callcheck.config import load_config
+from callcheck.config import default_notes, load_config
 from callcheck.errors import ConfigError
 from callcheck.settings import MeasureSettings
 
@@ -58,3 +58,13 @@ def test_bad_config_is_named(tmp_path, text, message):
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_every_threshold_says_when_it_counts():
+    notes = default_notes()
+    config = load_config(None)
+    missing = [f"rules.{rule}.{key}" for rule, values in config.rules.items() for key in values
+               if key != "weight" and f"rules.{rule}.{key}" not in notes]
+    assert missing == []
+    assert notes["rules.rushed_voice.pauses_per_min_max"].startswith("sign 'few pauses': fewer")
+    assert notes["measure.dead_air_min_s"].startswith("both parties silent longer than this")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import click
 
 from callcheck import __version__
 from callcheck.asr import WhisperSettings, WhisperTranscriber
-from callcheck.config import load_config
+from callcheck.config import default_notes, load_config
 from callcheck.errors import CallcheckError
 from callcheck.models import BASE_NAME, install_base_model, models_dir, resolve_model
 from callcheck.pipeline import LANGUAGES, AnalyzeOptions, analyze_call
@@ -39,6 +40,9 @@ def clean_errors(func):
             return func(*args, **kwargs)
         except CallcheckError as err:
             fail(str(err))
+        except BrokenPipeError:  # stdout closed early (`callcheck rules | head`): not an error worth a message
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail again
+            sys.exit(0)
         except OSError as err:  # e.g. -o into a folder that does not exist
             fail(f"{err.filename or 'output'}: {err.strerror or err}")
         except KeyboardInterrupt:
@@ -183,15 +187,19 @@ def rules_command(config_path):
       callcheck rules --config my.toml
     """
     config = load_config(config_path)
+    notes = {**default_notes(), **{f"rules.{rule.RULE}.weight": "share of the score this rule carries" for rule in RULES}}
+
+    def line(dotted: str, value) -> str:
+        note = f"\n        {notes[dotted]}" if dotted in notes else ""
+        return f"    {dotted.rsplit('.', 1)[1]} = {value}    [{config.sources[dotted]}]{note}"
+
     for rule in RULES:
         click.echo(f"{rule.RULE}: {rule.TITLE['en']} / {rule.TITLE['de']}")
         for key, value in config.rules[rule.RULE].items():
-            source = config.sources[f"rules.{rule.RULE}.{key}"]
-            click.echo(f"    {key} = {value}    [{source}]")
+            click.echo(line(f"rules.{rule.RULE}.{key}", value))
     click.echo("measure:")
     for key in sorted(k for k in config.sources if k.startswith("measure.")):
-        click.echo(f"    {key.split('.', 1)[1]} = {getattr(config.measure, key.split('.', 1)[1])}    "
-                   f"[{config.sources[key]}]")
+        click.echo(line(key, getattr(config.measure, key.split(".", 1)[1])))
     click.echo("score (share of a rule's weight lost per failed finding; min_applicable rules for a score):")
     for key, value in config.score.items():
         click.echo(f"    {key} = {value}    [{config.sources['score.' + key]}]")

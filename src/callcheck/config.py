@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.resources
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +41,23 @@ class Config:
 
 
 def default_values() -> dict[str, Any]:
-    text = importlib.resources.files("callcheck").joinpath("defaults.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return tomllib.loads(_defaults_text())
+
+
+def default_notes() -> dict[str, str]:
+    """Dotted key -> the comment on its line in defaults.toml: what the value means and when it counts."""
+    notes: dict[str, str] = {}
+    section = ""
+    for line in _defaults_text().splitlines():
+        if header := re.fullmatch(r"\[([\w.]+)\]\s*", line):
+            section = header.group(1)
+        elif entry := re.match(r"(\w+)\s*=[^#]*#\s*(.+)$", line):
+            notes[f"{section}.{entry.group(1)}"] = entry.group(2).strip()
+    return notes
+
+
+def _defaults_text() -> str:
+    return importlib.resources.files("callcheck").joinpath("defaults.toml").read_text(encoding="utf-8")
 
 
 def load_config(path: str | Path | None = None) -> Config:
