@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import faster_whisper.vad
 import numpy as np
 import pytest
-from faster_whisper.vad import VadOptions, get_speech_timestamps
+from faster_whisper.vad import VadOptions, get_vad_model
 
 from callcheck import vad
 from callcheck.audio import load_recording
-from callcheck.errors import ModelError
+from callcheck.errors import ConfigError, ModelError
 from callcheck.vad import WINDOW, SileroVad, VadSettings, speech_regions, speech_spans
 from conftest import SAMPLES, realdata, tone
 
@@ -18,7 +19,7 @@ SETTINGS = VadSettings()
 def faster_whisper_spans(samples: np.ndarray, settings: VadSettings = SETTINGS) -> list[tuple[int, int]]:
     options = VadOptions(threshold=settings.threshold, min_speech_duration_ms=settings.min_speech_duration_ms,
                          min_silence_duration_ms=settings.min_silence_duration_ms, speech_pad_ms=settings.speech_pad_ms)
-    return [(s["start"], s["end"]) for s in get_speech_timestamps(samples, options)]
+    return [(s["start"], s["end"]) for s in faster_whisper.vad.get_speech_timestamps(samples, options)]
 
 
 def our_spans(samples: np.ndarray, settings: VadSettings = SETTINGS) -> list[tuple[int, int]]:
@@ -48,15 +49,43 @@ def test_regions_equal_faster_whispers_on_real_speech(relative):
         assert our_spans(channel.samples, coarse) == faster_whisper_spans(channel.samples, coarse)
 
 
-def test_probabilities_match_the_whole_network():
+def test_probabilities_match_the_whole_network_and_faster_whispers_model():
     samples = load_recording(SAMPLES / "en_support_call.wav").channels[0].samples
-    split = vad.silero()
     whole = SileroVad(vad.model_path(), fft_front_end=False)
     assert whole.stft_window is None
-    ours, theirs = split.probabilities(samples), whole.probabilities(samples)
+    ours, theirs = vad.silero().probabilities(samples), whole.probabilities(samples)
     assert ours.shape == theirs.shape == (samples.size // WINDOW + 1,)
     assert np.abs(ours - theirs).max() < 1e-4
     assert (theirs > 0.5).mean() > 0.2  # the call has speech for the comparison to mean something
+    model = get_vad_model()
+    for n in (0, 1, 512, 5 * 512, 5 * 512 + 448, 5 * 512 + 449, 5 * 512 + 500, 5 * 512 + 511, 40_000):
+        clip = samples[16_000:16_000 + n]  # speech throughout, so the last window matters
+        reference = model(np.pad(clip, (0, WINDOW - clip.size % WINDOW))).ravel()
+        assert np.abs(whole.probabilities(clip) - reference).max() < 1e-6, n
+
+
+def test_segmentation_equals_faster_whispers_on_random_probabilities(monkeypatch):
+    class Scripted:  # stands in for faster-whisper's model: returns the probabilities under test
+        probs = np.zeros(1, dtype=np.float32)
+
+        def __call__(self, audio):
+            assert audio.size // WINDOW == self.probs.size
+            return self.probs[:, None]
+
+    scripted = Scripted()
+    monkeypatch.setattr(faster_whisper.vad, "get_vad_model", lambda: scripted)
+    rng = np.random.default_rng(7)
+    for case in range(1500):
+        n = int(rng.choice([1, 511, 512, 513, rng.integers(1, 60 * WINDOW)]))
+        settings = VadSettings(threshold=float(rng.choice([0.5, 0.35, 0.2, 0.8])),
+                               min_speech_duration_ms=int(rng.choice([0, 32, 90, 250])),
+                               min_silence_duration_ms=int(rng.choice([0, 64, 100, 2000])),
+                               speech_pad_ms=int(rng.choice([0, 30, 200, 400])))
+        levels = np.float32([0.0, 1.0, settings.threshold, settings.threshold - 0.15, 0.35, 0.42, rng.random()])
+        runs = rng.integers(1, 12, size=n // WINDOW + 1)
+        scripted.probs = np.repeat(rng.choice(levels, size=runs.size), runs)[:n // WINDOW + 1]
+        theirs = faster_whisper_spans(np.zeros(n, dtype=np.float32), settings)
+        assert speech_spans(scripted.probs, n_samples=n, settings=settings) == theirs, (case, settings)
 
 
 def probs(*runs: tuple[float, int]) -> np.ndarray:
@@ -98,9 +127,35 @@ def test_silence_and_a_pure_tone_have_no_speech():
 
 
 def test_an_unreadable_model_is_a_model_error(tmp_path):
-    bad = tmp_path / "silero.onnx"
-    bad.write_bytes(b"not a model")
-    with pytest.raises(ModelError, match="silero.onnx"):
-        SileroVad(bad)
+    for name, content in [("garbage.onnx", b"not a model"), ("empty.onnx", b"")]:
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(ModelError, match=name):
+            SileroVad(tmp_path / name)
     with pytest.raises(ModelError, match="missing.onnx"):
         SileroVad(tmp_path / "missing.onnx")
+
+
+def test_a_model_without_the_stft_layer_runs_whole_and_a_wrong_one_says_so(tmp_path):
+    import onnx
+    from onnx.utils import Extractor
+
+    tail = Extractor(onnx.load(vad.model_path())).extract_model(
+        ["/encoder/feature_extractor/Sqrt_output_0", "h", "c"], ["speech_probs", "hn", "cn"])
+    onnx.save(tail, tmp_path / "tail.onnx")
+    other = SileroVad(tmp_path / "tail.onnx")
+    assert other.stft_window is None
+    with pytest.raises(ModelError, match="32 ms windows"):
+        other.probabilities(np.zeros(4000, dtype=np.float32))
+
+
+def test_a_front_end_that_disagrees_with_the_model_is_not_used(monkeypatch, caplog):
+    monkeypatch.setattr(vad, "_magnitudes", lambda windows, window: np.zeros((len(windows), 129, 4), np.float32))
+    assert SileroVad(vad.model_path()).stft_window is None
+    assert "disagrees" in caplog.text
+
+
+def test_settings_are_checked():
+    with pytest.raises(ConfigError, match="threshold"):
+        VadSettings(threshold=1.5)
+    with pytest.raises(ConfigError, match="speech_pad_ms"):
+        VadSettings(speech_pad_ms=30.5)

@@ -6,12 +6,12 @@ minimum silence) for pause and turn measurements, and coarse `asr_chunks()`
 The detector runs once per channel; the ASR view is derived from the fine one.
 
 Speed: the network's first layer is a short-time Fourier transform written as a
-convolution with 258 windowed-DFT kernels, about a third of its run time. We
-compute that layer with an FFT and run the rest of the network on its magnitudes:
-the same speech probabilities to ~1e-5 (faster-whisper's `get_speech_timestamps`
-on the same options gives the same regions; tests/test_vad.py checks both), in
-~70 % of the time. If a future model does not have that layer, the whole network
-runs as shipped.
+convolution with 258 windowed-DFT kernels, about 40 % of its run time. We
+compute that layer with an FFT and run the rest of the network on its
+magnitudes: the probabilities agree with the whole network to ~1e-5 and the
+regions with faster-whisper's `get_speech_timestamps` on every real and sample
+recording we have (tests/test_vad.py), in ~60 % of the time. If the `onnx`
+package is missing or a future model lacks that layer, the whole network runs.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import scipy.fft
 
-from callcheck.errors import ModelError
+from callcheck.errors import ConfigError, ModelError
 from callcheck.records import Region
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,15 @@ class VadSettings:
     asr_pad_ms: int = 400
     asr_merge_gap_ms: int = 2000
 
+    def __post_init__(self):
+        if not 0.01 <= self.threshold < 1:
+            raise ConfigError(f"VAD threshold must be in [0.01, 1), got {self.threshold}")
+        for name in ("min_speech_duration_ms", "min_silence_duration_ms", "speech_pad_ms", "asr_pad_ms",
+                     "asr_merge_gap_ms"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 0:
+                raise ConfigError(f"VAD {name} must be a whole number >= 0, got {value!r}")
+
 
 def speech_regions(samples: np.ndarray, *, settings: VadSettings = VadSettings()) -> tuple[Region, ...]:
     """Fine speech regions (seconds) of a 16 kHz mono float32 signal, shape (n,)."""
@@ -64,31 +74,34 @@ def speech_spans(probs: np.ndarray, *, n_samples: int, settings: VadSettings) ->
 
     Silero's rule, as faster-whisper applies it without a maximum speech length:
     speech starts at a window >= threshold and ends where the probability fell
-    below threshold - 0.15 and stayed there `min_silence_duration_ms`; shorter
-    runs than `min_speech_duration_ms` are dropped; each run is padded by
-    `speech_pad_ms`, or by half the gap when its neighbour is closer.
+    below max(threshold - 0.15, 0.01) and stayed there `min_silence_duration_ms`;
+    runs not longer than `min_speech_duration_ms` are dropped; each run is padded
+    by `speech_pad_ms`, or by half the gap when its neighbour is closer.
+    Comparisons are in float32, like faster-whisper's on the model's output.
     """
-    threshold, low = settings.threshold, max(settings.threshold - 0.15, 0.01)
+    threshold, low = (np.float32(v) for v in (settings.threshold, max(settings.threshold - 0.15, 0.01)))
     min_speech = SAMPLE_RATE_HZ * settings.min_speech_duration_ms / 1000
     min_silence = SAMPLE_RATE_HZ * settings.min_silence_duration_ms / 1000
     pad = int(SAMPLE_RATE_HZ * settings.speech_pad_ms / 1000)
     spans: list[list[int]] = []
     start: int | None = None
-    silence_from = 0  # first window of the current dip below `low`, 0 = none
-    for i, p in enumerate(probs.tolist()):
+    silence_from: int | None = None  # sample where the current dip below `low` began
+    probs = np.asarray(probs, dtype=np.float32)
+    for i, (speech, silence) in enumerate(zip((probs >= threshold).tolist(), (probs < low).tolist(), strict=True)):
         at = WINDOW * i
-        if p >= threshold:
-            silence_from = 0
+        if speech:
+            silence_from = None
             if start is None:
                 start = at
             continue
-        if start is None or p >= low:
+        if start is None or not silence:
             continue
-        silence_from = silence_from or at
+        if silence_from is None:
+            silence_from = at
         if at - silence_from >= min_silence:
             if silence_from - start > min_speech:
                 spans.append([start, silence_from])
-            start, silence_from = None, 0
+            start, silence_from = None, None
     if start is not None and n_samples - start > min_speech:
         spans.append([start, n_samples])
     for i, span in enumerate(spans):
@@ -111,29 +124,28 @@ def speech_spans(probs: np.ndarray, *, n_samples: int, settings: VadSettings) ->
 class SileroVad:
     """Silero VAD v6 (faster-whisper's ONNX file) on one thread.
 
-    `probabilities()` gives one speech probability per 32 ms window, exactly the
-    windows and context faster-whisper feeds the model.
+    `probabilities()` gives one speech probability per 32 ms window, fed with
+    the same windows and context as faster-whisper's `SileroVADModel`.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, fft_front_end: bool = True):
-        import onnx  # only here: the graph is split once per process
-        from google.protobuf.message import DecodeError
-
         try:
-            model = onnx.load(os.fspath(path))
-        except (OSError, DecodeError) as err:
-            raise ModelError(f"{path}: cannot load the Silero VAD model ({err})") from None
+            data = Path(path).read_bytes()
+        except OSError as err:
+            raise ModelError(f"{path}: cannot read the Silero VAD model ({err.strerror or err})") from None
         self.stft_window: np.ndarray | None = None
-        self.session = _session(model)
-        split = _split_after_stft(model) if fft_front_end else None
+        self.session = _session(data, path)
+        split = _split_after_stft(data, path) if fft_front_end else None
         if split is None:
-            if fft_front_end:
-                log.info("%s: no STFT layer where expected; the whole VAD network runs", path)
             return
-        tail = _session(split[1])
+        window, tail = split
         probe = _probe_signal()
-        if np.allclose(_run(self.session, None, probe), _run(tail, split[0], probe), atol=1e-4):
-            self.stft_window, self.session = split[0], tail
+        try:
+            agree = np.allclose(_run(self.session, None, probe), _run(tail, window, probe), atol=1e-4)
+        except ModelError:
+            agree = False
+        if agree:
+            self.stft_window, self.session = window, tail
         else:
             log.warning("%s: the FFT front end disagrees with the model; the whole VAD network runs", path)
 
@@ -152,6 +164,7 @@ def _run(session, stft_window: np.ndarray | None, samples: np.ndarray) -> np.nda
     n_windows = samples.size // WINDOW + 1
     padded = np.zeros(CONTEXT + n_windows * WINDOW, dtype=np.float32)
     padded[CONTEXT:CONTEXT + samples.size] = samples
+    padded[-CONTEXT:] = 0  # faster-whisper zeroes the last window's final 64 samples too (its context bookkeeping)
     windows = np.lib.stride_tricks.sliding_window_view(padded, CONTEXT + WINDOW)[::WINDOW]
     name = session.get_inputs()[0].name
     out = np.empty(n_windows, dtype=np.float32)
@@ -159,7 +172,10 @@ def _run(session, stft_window: np.ndarray | None, samples: np.ndarray) -> np.nda
     for i in range(0, n_windows, _BATCH):
         batch = windows[i:i + _BATCH]
         feed = np.ascontiguousarray(batch) if stft_window is None else _magnitudes(batch, stft_window)
-        probs, h, c = session.run(None, {name: feed, "h": h, "c": c})
+        try:
+            probs, h, c = session.run(None, {name: feed, "h": h, "c": c})
+        except _ort_errors() as err:
+            raise ModelError(f"Silero VAD: the model does not take 32 ms windows ({err})") from None
         out[i:i + batch.shape[0]] = probs.ravel()
     return out
 
@@ -179,18 +195,24 @@ def _magnitudes(windows: np.ndarray, stft_window: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.abs(spectrum).transpose(0, 2, 1))
 
 
-def _split_after_stft(model):
-    """(window, the network after its STFT layer), or None when that layer is not a windowed DFT.
+def _split_after_stft(data: bytes, path) -> tuple[np.ndarray, object] | None:
+    """(window, a session for the network after its STFT layer), or None when it cannot be split.
 
     The layer's kernels must be window * cos and window * -sin for every bin of
     one n_fft; padding, stride and frame selection are checked by comparing the
     split network against the whole one on a probe signal (SileroVad.__init__).
     """
-    from onnx import numpy_helper
-    from onnx.utils import Extractor
-
+    try:
+        import onnx
+        from onnx import numpy_helper
+        from onnx.utils import Extractor
+    except ImportError:
+        log.info("the onnx package is not installed: the whole VAD network runs (slower)")
+        return None
+    model = onnx.load_model_from_string(data)
     weights = {w.name: w for w in model.graph.initializer}
     if _STFT_BASIS not in weights or not any(_STFT_OUT in node.output for node in model.graph.node):
+        log.info("%s: no STFT layer where expected; the whole VAD network runs", path)
         return None
     basis = numpy_helper.to_array(weights[_STFT_BASIS])[:, 0, :].astype(np.float64)
     n_fft = basis.shape[1]
@@ -198,20 +220,31 @@ def _split_after_stft(model):
     phase = 2 * np.pi * np.arange(n_fft // 2 + 1)[:, None] * np.arange(n_fft)[None, :] / n_fft
     expected = np.concatenate([window * np.cos(phase), -window * np.sin(phase)])
     if basis.shape != expected.shape or not np.allclose(basis, expected, atol=1e-5):
+        log.info("%s: the first layer is not a windowed DFT; the whole VAD network runs", path)
         return None
     tail = Extractor(model).extract_model([_STFT_OUT, "h", "c"], ["speech_probs", "hn", "cn"])
-    return window.astype(np.float32), tail
+    return window.astype(np.float32), _session(tail.SerializeToString(), path)
 
 
-def _session(model):
+def _session(data: bytes, path):
+    """A one-thread onnxruntime session for a serialised model; ModelError if it is not one."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     options.log_severity_level = 4
-    return onnxruntime.InferenceSession(
-        model.SerializeToString(), providers=["CPUExecutionProvider"], sess_options=options)
+    try:
+        return onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"], sess_options=options)
+    except _ort_errors() as err:
+        raise ModelError(f"{path}: not a usable Silero VAD model ({err})") from None
+
+
+def _ort_errors() -> tuple[type[Exception], ...]:
+    """onnxruntime's exception classes (they share no base class but Exception)."""
+    from onnxruntime.capi import onnxruntime_pybind11_state as state
+
+    return tuple(v for v in vars(state).values() if isinstance(v, type) and issubclass(v, Exception))
 
 
 def _probe_signal() -> np.ndarray:
