@@ -221,3 +221,14 @@ def test_a_negated_problem_word_is_no_problem(language, said):
     assert evaluate(turns=turns, language=language)[0]["lacks_empathy"].outcome == "not_applicable"
     broken = (DEFAULT_TURNS[0], turn("customer", "my lamp is broken", start_s=3.5), turn("agent", "okay", start_s=6.0))
     assert evaluate(turns=broken, language="en")[0]["lacks_empathy"].outcome != "not_applicable"
+
+
+def test_a_polite_question_is_not_lecturing_but_a_reproach_is():
+    problem = turn("customer", "meine Lampe ist kaputt angekommen", start_s=3.5)
+    polite = (DEFAULT_TURNS[0], problem, turn("agent", "oh das tut mir leid Sie hätten gern eine neue Lampe", start_s=7.0))
+    assert evaluate(turns=polite)[0]["lacks_empathy"].outcome == "pass"
+    reproach = (DEFAULT_TURNS[0], problem,
+                turn("agent", "das tut mir leid aber Sie hätten das Paket gleich prüfen müssen", start_s=7.0))
+    finding = evaluate(turns=reproach)[0]["lacks_empathy"].finding
+    assert finding.measured["know_it_all_phrases"] == 1
+    assert "Sie hätten das Paket gleich prüfen müssen" in [e.quote for e in finding.evidence]
