@@ -124,7 +124,7 @@ def analyze(call, fmt, output, agent_channel, channel_map, language, model_spec,
     settings = WhisperSettings(cpu_threads=threads, beam_size=beam_size)
     transcriber = WhisperTranscriber(resolve_model(model_spec), settings=settings)
     report = analyze_call(call, transcriber=transcriber, options=options)
-    if len(fmt) > 1 or output is not None and output.is_dir():
+    if len(fmt) > 1 or (output is not None and output.is_dir()):
         output.mkdir(parents=True, exist_ok=True)
         for one in fmt:
             (output / f"{report.call_id}.{one}").write_text(render(report, fmt=one, language=report_language),
@@ -202,7 +202,7 @@ def rules_command(config_path):
         click.echo(line(key, getattr(config.measure, key.split(".", 1)[1])))
     click.echo("score (share of a rule's weight lost per failed finding; min_applicable rules for a score):")
     for key, value in config.score.items():
-        click.echo(f"    {key} = {value}    [{config.sources['score.' + key]}]")
+        click.echo(line(f"score.{key}", value))
     click.echo("phrase lists: " + ", ".join(
         f"{lang}.{name} ({len(items)})" for lang, lists in config.phrases.items() for name, items in lists.items()))
 
