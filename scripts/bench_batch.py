@@ -51,10 +51,10 @@ def make_calls(folder: Path, count: int) -> list[Path]:
 
 def single_in_process(calls: list[Path], *, model: str | None) -> tuple[float, float]:
     """(model load seconds, summed seconds of analyze_call + JSON per call)."""
-    from callcheck.asr import WhisperTranscriber
-    from callcheck.models import resolve_model
     from callcheck.pipeline import AnalyzeOptions, analyze_call
     from callcheck.report import render
+    from callcheck.speech.asr import WhisperTranscriber
+    from callcheck.speech.models import resolve_model
 
     start = time.perf_counter()
     transcriber = WhisperTranscriber(resolve_model(model))

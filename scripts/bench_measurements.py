@@ -52,15 +52,15 @@ sys.path.insert(0, str(SCRIPTS))
 
 import bench_pitch  # noqa: E402
 import callsynth  # noqa: E402
-from callcheck.audio import load_recording  # noqa: E402
+from callcheck.measure.prosody import rate_stats, region_mask  # noqa: E402
+from callcheck.measure.settings import MeasureSettings  # noqa: E402
 from callcheck.pipeline import AnalyzeOptions, analyze_call  # noqa: E402
-from callcheck.pitch import pitch_stats, track_pitch  # noqa: E402
-from callcheck.prosody import rate_stats, region_mask  # noqa: E402
 from callcheck.records import ModelInfo, Word  # noqa: E402
 from callcheck.report import render  # noqa: E402
-from callcheck.settings import MeasureSettings  # noqa: E402
-from callcheck.syllables import count_syllables  # noqa: E402
-from callcheck.vad import VadSettings, asr_chunks, speech_regions  # noqa: E402
+from callcheck.signal.audio import load_recording  # noqa: E402
+from callcheck.signal.pitch import pitch_stats, track_pitch  # noqa: E402
+from callcheck.signal.vad import VadSettings, asr_chunks, speech_regions  # noqa: E402
+from callcheck.speech.syllables import count_syllables  # noqa: E402
 from callsynth import Cue  # noqa: E402
 from make_samples import agent_de, agent_en, customer_de, customer_en, hotline_agent  # noqa: E402
 
@@ -168,7 +168,7 @@ def pitch_target(realdata: Path) -> Target:
                     f"{SD_TOLERANCE_ST} st" + (f"; failing: {', '.join(failed)}" if failed else ""))
     section("Pitch SD vs Praat", table, target, [
         f"Praat: Sound.to_pitch(pitch_floor={floor:g}, pitch_ceiling={ceiling:g}), default time step "
-        f"(0.75 / floor = {750 / floor:.1f} ms); ours: callcheck.pitch.track_pitch, 10 ms; both on 16 kHz mono "
+        f"(0.75 / floor = {750 / floor:.1f} ms); ours: callcheck.signal.pitch.track_pitch, 10 ms; both on 16 kHz mono "
         "(bench_pitch.load_16k: stereo files other than the call are mixed). SD = population SD in semitones re "
         "the median of voiced frames; '_speech' = voiced frames inside callcheck's VAD speech regions (what the "
         "report's pitch_sd_st uses). Graded: files with >= 5 s of VAD speech."])
@@ -604,8 +604,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.realdata.is_dir():
         print(f"{args.realdata}: not found", file=sys.stderr)
         return 2
-    from callcheck.asr import WhisperTranscriber
-    from callcheck.models import resolve_model
+    from callcheck.speech.asr import WhisperTranscriber
+    from callcheck.speech.models import resolve_model
 
     spec = resolve_model(args.model)
     transcriber = WhisperTranscriber(spec)

@@ -1,4 +1,4 @@
-"""Benchmark callcheck.pitch against Praat (parselmouth) on ../shared/realdata.
+"""Benchmark callcheck.signal.pitch against Praat (parselmouth) on ../shared/realdata.
 
 Every file is resampled to 16 kHz mono float32 (resample_poly, as the loader
 does; the stereo call is split into its two channels) and given to both
@@ -29,7 +29,7 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
 
-from callcheck.pitch import fold_octave_jumps, pitch_stats, semitones, track_pitch
+from callcheck.signal.pitch import fold_octave_jumps, pitch_stats, semitones, track_pitch
 
 SR = 16_000
 HOP_S = 0.01

@@ -31,13 +31,13 @@ from pathlib import Path
 
 import numpy as np
 
-from callcheck.asr import WhisperTranscriber
 from callcheck.config import load_config
 from callcheck.errors import CallcheckError
-from callcheck.models import resolve_model
 from callcheck.pipeline import AnalyzeOptions, analyze_call
 from callcheck.records import Word
 from callcheck.rules import RULE_IDS
+from callcheck.speech.asr import WhisperTranscriber
+from callcheck.speech.models import resolve_model
 
 REALDATA_AGENT_CHANNEL = {"MUL1011_8k_stereo.flac": "right"}  # SpokenWOZ: caller ch0, agent ch1
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg"}

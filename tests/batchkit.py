@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from callcheck.metadata import CallMeta
+from callcheck.batch.metadata import CallMeta
 from callcheck.records import CallReport, ModelInfo
 from callcheck.rules import RULE_IDS
 from callcheck.rules.base import Evidence, Finding, RuleResult

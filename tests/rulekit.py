@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from callcheck.config import load_config
-from callcheck.conversation import Interruption, ResponseGap
 from callcheck.measure import ConversationMetrics, Measurements, RoleMetrics, WindowMetrics
+from callcheck.measure.conversation import Interruption, ResponseGap
 from callcheck.records import Region, SpeakerTranscript, Turn, Word
 from callcheck.rules import evaluate_call
 

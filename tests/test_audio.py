@@ -6,8 +6,8 @@ import av
 import numpy as np
 import pytest
 
-from callcheck.audio import channel_roles, load_recording
 from callcheck.errors import AudioError
+from callcheck.signal.audio import channel_roles, load_recording
 from conftest import peak_hz, tone, write
 
 WAV_SUBTYPES = ["PCM_U8", "PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE", "ULAW", "ALAW"]

@@ -17,13 +17,13 @@ import pytest
 from click.testing import CliRunner
 
 from batchkit import cut, sample_copies
-from callcheck.batch import AnalysisSpec, discover, plan_batch, run_batch
+from callcheck.batch.executors import CRASHED, LocalExecutor
+from callcheck.batch.metadata import call_metas
+from callcheck.batch.runner import AnalysisSpec, discover, plan_batch, run_batch
+from callcheck.batch.store import Store
 from callcheck.cli import main
 from callcheck.config import load_config
 from callcheck.errors import ConfigError
-from callcheck.executors import CRASHED, LocalExecutor
-from callcheck.metadata import call_metas
-from callcheck.store import Store
 from conftest import SAMPLES, ScriptedTranscriber
 
 TESTS = Path(__file__).resolve().parent

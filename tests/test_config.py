@@ -6,7 +6,7 @@ import pytest
 
 from callcheck.config import default_notes, load_config
 from callcheck.errors import ConfigError
-from callcheck.settings import MeasureSettings
+from callcheck.measure.settings import MeasureSettings
 
 
 def write_toml(tmp_path, text):

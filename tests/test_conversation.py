@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from callcheck.conversation import build_turns, dead_air, interruptions, overlap_s, response_gaps
+from callcheck.measure.conversation import build_turns, dead_air, interruptions, overlap_s, response_gaps
+from callcheck.measure.settings import MeasureSettings
 from callcheck.records import Region, Word
-from callcheck.settings import MeasureSettings
 
 
 def words(spec):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from callcheck.batch.metadata import PathPattern, call_metas, file_meta, read_manifest
 from callcheck.errors import ManifestError
-from callcheck.metadata import PathPattern, call_metas, file_meta, read_manifest
 
 
 @pytest.fixture

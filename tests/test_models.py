@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from callcheck import models
 from callcheck.errors import ModelError
+from callcheck.speech import models
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from callcheck.asr import ChunkOffset, join_chunks, restore_times
 from callcheck.errors import ConfigError
 from callcheck.pipeline import AnalyzeOptions, analyze_call
 from callcheck.records import Region, Word
 from callcheck.report import render, to_dict
-from callcheck.vad import asr_chunks
+from callcheck.signal.vad import asr_chunks
+from callcheck.speech.asr import ChunkOffset, join_chunks, restore_times
 from conftest import ScriptedTranscriber, realdata, write
 
 

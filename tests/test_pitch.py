@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.signal import butter, resample_poly, sosfiltfilt
 
-from callcheck.pitch import (
+from callcheck.signal.pitch import (
     PitchTrack,
     fold_octave_jumps,
     pitch_stats,

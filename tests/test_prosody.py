@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from callcheck.prosody import dynamic_range_db, frame_levels, mean_level_db, pause_stats, rate_stats, region_mask
+from callcheck.measure.prosody import dynamic_range_db, frame_levels, mean_level_db, pause_stats, rate_stats, region_mask
 from callcheck.records import Region, Turn, Word
 from conftest import tone
 

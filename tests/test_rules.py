@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from callcheck.config import load_config
-from callcheck.conversation import Interruption, ResponseGap
+from callcheck.measure.conversation import Interruption, ResponseGap
 from callcheck.rules import RULE_IDS
 from rulekit import DEFAULT_TURNS, evaluate, turn
 

@@ -10,12 +10,13 @@ import pytest
 from click.testing import CliRunner
 
 from batchkit import fake_report, meta
+from callcheck.batch.scorecard import EXPORT_FORMATS, GROUPS, build_scorecard, columns
+from callcheck.batch.scorecard_files import export
+from callcheck.batch.store import Store
 from callcheck.cli import main
-from callcheck.cli_batch import SCORECARD_FORMATS, SCORECARD_GROUPS
+from callcheck.cli.batch import SCORECARD_FORMATS, SCORECARD_GROUPS
 from callcheck.errors import ScorecardError
 from callcheck.rules import RULE_IDS
-from callcheck.scorecard import EXPORT_FORMATS, GROUPS, build_scorecard, columns, export
-from callcheck.store import Store
 
 NOV = "2026-11-{:02d}T10:00"
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from batchkit import fake_report, meta
+from callcheck.batch.store import CONVERSATION_METRICS, ROLE_METRICS, SCHEMA_VERSION, Store, config_hash
 from callcheck.config import load_config
 from callcheck.errors import StoreError
-from callcheck.store import CONVERSATION_METRICS, ROLE_METRICS, SCHEMA_VERSION, Store, config_hash
 
 
 def test_schema_is_versioned_and_pinned(tmp_path):

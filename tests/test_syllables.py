@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from callcheck.numbers import number_words, year_words
-from callcheck.syllables import count_syllables
+from callcheck.speech.numbers import number_words, year_words
+from callcheck.speech.syllables import count_syllables
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from faster_whisper.vad import VadOptions, get_vad_model
 
-from callcheck import vad
-from callcheck.audio import load_recording
 from callcheck.errors import ConfigError, ModelError
-from callcheck.vad import WINDOW, SileroVad, VadSettings, speech_regions, speech_spans
+from callcheck.signal import vad
+from callcheck.signal.audio import load_recording
+from callcheck.signal.vad import WINDOW, SileroVad, VadSettings, speech_regions, speech_spans
 from conftest import SAMPLES, realdata, tone
 
 SETTINGS = VadSettings()

@@ -15,9 +15,9 @@ import pytest
 import soundfile as sf
 from fastapi.testclient import TestClient
 
+from callcheck.batch.store import Store
 from callcheck.errors import ModelError
 from callcheck.records import ModelInfo, Word
-from callcheck.store import Store
 from callcheck.web.app import create_app
 from conftest import SAMPLES, write
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from callcheck.batch.store import CallRecord
 from callcheck.cli import main
-from callcheck.store import CallRecord
 from callcheck.web.history import summarize
 from callcheck.web.jobs import JobQueue, PracticeRequest
 from callcheck.web.page import render_page

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from callcheck.errors import ConfigError
-from callcheck.settings import MeasureSettings
+from callcheck.measure.settings import MeasureSettings
 
 if sys.version_info >= (3, 11):
     import tomllib

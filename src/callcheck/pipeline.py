@@ -15,14 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from callcheck.asr import SAMPLE_RATE_HZ, Transcriber
-from callcheck.audio import load_recording
 from callcheck.config import Config, load_config
 from callcheck.errors import ConfigError
 from callcheck.measure import measure_call
 from callcheck.records import CallReport, Recording, Region, Role, SpeakerTranscript
 from callcheck.rules import evaluate_call
-from callcheck.vad import VadSettings, asr_chunks, speech_regions
+from callcheck.signal.audio import load_recording
+from callcheck.signal.vad import VadSettings, asr_chunks, speech_regions
+from callcheck.speech.asr import SAMPLE_RATE_HZ, Transcriber
 
 log = logging.getLogger(__name__)
 

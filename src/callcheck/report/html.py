@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 from callcheck import __version__
 from callcheck.config import load_config
+from callcheck.measure.settings import MeasureSettings
 from callcheck.records import CallReport, Region, Role, Turn, Word
 from callcheck.report import plots
 from callcheck.report.labels import LANGUAGES, labels
 from callcheck.report.markdown import clock
 from callcheck.report.style import CSS, SEEK_SCRIPT
 from callcheck.rules import RULES
-from callcheck.settings import MeasureSettings
 
 TITLES = {rule.RULE: rule.TITLE for rule in RULES}
 LOW_CONFIDENCE = 0.5  # words below this ASR probability are marked in the transcript

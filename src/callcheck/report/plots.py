@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from callcheck.pitch import PitchTrack
 from callcheck.records import Region, Turn
+from callcheck.signal.pitch import PitchTrack
 
 WIDTH_IN = 10.0
 MAX_POINTS = 4000  # pitch frames per role drawn at most; more are block medians

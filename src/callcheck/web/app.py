@@ -21,12 +21,12 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from callcheck import __version__
-from callcheck.asr import WhisperSettings
-from callcheck.batch import AnalysisSpec
+from callcheck.batch.runner import AnalysisSpec
+from callcheck.batch.store import Store
 from callcheck.config import Config, load_config
-from callcheck.models import ModelSpec, resolve_model
 from callcheck.report import to_html
-from callcheck.store import Store
+from callcheck.speech.asr import WhisperSettings
+from callcheck.speech.models import ModelSpec, resolve_model
 from callcheck.web import guards
 from callcheck.web.history import practice_history
 from callcheck.web.jobs import Job, JobQueue, PracticeRequest, new_job_id

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from callcheck.batch.store import CallRecord, Store
 from callcheck.rules import RULE_IDS, RULES
-from callcheck.store import CallRecord, Store
 
 RECENT = 5  # "keeps failing" looks at this many latest scored attempts
 RECURRING_MIN = 2  # ... and needs this many failures among them

@@ -22,13 +22,13 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from callcheck.batch import AnalysisSpec
+from callcheck.batch.metadata import CallMeta
+from callcheck.batch.runner import AnalysisSpec
+from callcheck.batch.store import Store
 from callcheck.errors import AudioError, CallcheckError
-from callcheck.metadata import CallMeta
 from callcheck.pipeline import analyze_call
 from callcheck.records import Recording
 from callcheck.report import to_dict
-from callcheck.store import Store
 from callcheck.web.jobs import STAGES, Job
 from callcheck.web.uploads import check_duration
 

@@ -1,4 +1,6 @@
-"""Scorecard files a person opens: an Excel workbook and a self-contained HTML page.
+"""Scorecard files: CSV, Parquet, an Excel workbook and a self-contained HTML page.
+
+`export(card, path)` writes one, its format from the suffix.
 
 XLSX: a "Summary" sheet (the scorecard) and one sheet per team (its agents),
 readable headers, frozen header row, numbers stored as numbers with number
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import re
 from pathlib import Path
 
@@ -18,14 +21,40 @@ import numpy as np
 import pandas as pd
 
 from callcheck import __version__
+from callcheck.batch.scorecard import EXPORT_FORMATS, LABELS, Scorecard
+from callcheck.errors import ScorecardError
 from callcheck.rules import RULES
-from callcheck.scorecard import LABELS, Scorecard
 
 SHARE_COLUMNS = {"talk_share", *(f"fail_rate_{r.RULE}" for r in RULES)}
 SCORE_COLUMNS = {"mean_score", "median_score", "mean_score_prev", "mean_score_change"}
 COUNT_COLUMNS = {"calls", "no_speech_calls", "calls_prev"}
 SHORT_RULES = {r.RULE: r.RULE.replace("_", " ") for r in RULES}
 MAX_TREND_LINES = 10
+
+
+def export(card: Scorecard, path: str | Path, *, fmt: str | None = None) -> Path:
+    """Write the scorecard to `path` as csv, xlsx, parquet or html (default: from the
+    suffix); written to a temporary file first, so a failure leaves nothing behind."""
+    path = Path(path)
+    fmt = fmt or path.suffix.lower().lstrip(".")
+    if fmt not in EXPORT_FORMATS:
+        raise ScorecardError(f"{path}: format must be one of {', '.join(EXPORT_FORMATS)} (--format), not {fmt!r}")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if fmt == "csv":
+            card.table.to_csv(tmp, index=False)
+        elif fmt == "parquet":
+            card.table.to_parquet(tmp, index=False)
+        elif fmt == "xlsx":
+            write_xlsx(card, tmp)
+        else:
+            tmp.write_text(to_html(card), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as err:
+        raise ScorecardError(f"{path}: cannot write scorecard ({err.strerror or err})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 def write_xlsx(card: Scorecard, path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from callcheck.cli import clean_errors
-from callcheck.cli_batch import load_factory
+from callcheck.cli.batch import load_factory
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +59,9 @@ def serve(ctx, host, port, db, keep_audio, audio_dir, max_upload_mb, max_minutes
     """
     import uvicorn
 
-    from callcheck.asr import WhisperSettings
+    from callcheck.speech.asr import WhisperSettings
     from callcheck.config import load_config
-    from callcheck.models import resolve_model
+    from callcheck.speech.models import resolve_model
     from callcheck.web.app import create_app
 
     factory = load_factory(transcriber_ref) if transcriber_ref else None

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from callcheck.measure.settings import MeasureSettings
 from callcheck.records import Region, Role, Turn, Word
-from callcheck.settings import MeasureSettings
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import click
 
-from callcheck.asr import WhisperSettings
-from callcheck.batch import AnalysisSpec, BatchSummary, JobDone, JobResult, default_jobs, discover, plan_batch, run_batch
+from callcheck.speech.asr import WhisperSettings
+from callcheck.batch.runner import AnalysisSpec, BatchSummary, JobDone, JobResult, default_jobs, discover, plan_batch, run_batch
 from callcheck.cli import clean_errors
 from callcheck.config import load_config
 from callcheck.errors import ConfigError
-from callcheck.metadata import PathPattern, call_metas, read_manifest
-from callcheck.models import BASE_NAME, resolve_model
+from callcheck.batch.metadata import PathPattern, call_metas, read_manifest
+from callcheck.speech.models import BASE_NAME, resolve_model
 from callcheck.pipeline import LANGUAGES
 from callcheck.report import FORMATS
-from callcheck.store import Store
+from callcheck.batch.store import Store
 
 log = logging.getLogger(__name__)
 EXIT_FAILED_CALLS = 1
@@ -110,7 +110,7 @@ def load_factory(ref: str):
 
 
 def _executor(kind: str, *, scheduler: str | None, jobs: int | None, threads: int):
-    from callcheck.executors import DaskExecutor, LocalExecutor
+    from callcheck.batch.executors import DaskExecutor, LocalExecutor
 
     if kind == "dask":
         if jobs:
@@ -180,7 +180,7 @@ def scorecard(db, month, by, fmt, output):
       callcheck scorecard --db qa.db --month 2026-11 --by team --format csv -o teams.csv
       callcheck scorecard --month 2026-11 -o scorecard.html
     """
-    from callcheck.scorecard import build_scorecard, export
+    from callcheck.batch.scorecard import build_scorecard, export
 
     card = build_scorecard(db, month=month, by=by)
     path = export(card, output, fmt=fmt)

@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from callcheck import report as report_writers
-from callcheck.asr import Transcriber, WhisperSettings, WhisperTranscriber
+from callcheck.batch.metadata import CallMeta, MetaProblem
+from callcheck.batch.store import Store, config_hash, content_hash
 from callcheck.config import Config
 from callcheck.errors import ConfigError, StoreError
-from callcheck.metadata import CallMeta, MetaProblem
-from callcheck.models import ModelSpec
 from callcheck.pipeline import AnalyzeOptions
 from callcheck.records import CallReport
-from callcheck.store import Store, config_hash, content_hash
-from callcheck.vad import VadSettings
+from callcheck.signal.vad import VadSettings
+from callcheck.speech.asr import Transcriber, WhisperSettings, WhisperTranscriber
+from callcheck.speech.models import ModelSpec
 
 log = logging.getLogger(__name__)
 

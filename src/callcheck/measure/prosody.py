@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from callcheck.conversation import pauses
+from callcheck.measure.conversation import pauses
 from callcheck.records import Region, Turn, Word
-from callcheck.syllables import count_syllables
+from callcheck.speech.syllables import count_syllables
 
 FLOOR_DB = -100.0
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import click
 
 from callcheck import __version__
-from callcheck.asr import WhisperSettings, WhisperTranscriber
+from callcheck.speech.asr import WhisperSettings, WhisperTranscriber
 from callcheck.config import default_notes, load_config
 from callcheck.errors import CallcheckError
-from callcheck.models import BASE_NAME, install_base_model, models_dir, resolve_model
+from callcheck.speech.models import BASE_NAME, install_base_model, models_dir, resolve_model
 from callcheck.pipeline import LANGUAGES, AnalyzeOptions, analyze_call
 from callcheck.report import FORMATS, render
 from callcheck.rules import RULES
@@ -207,8 +207,8 @@ def rules_command(config_path):
         f"{lang}.{name} ({len(items)})" for lang, lists in config.phrases.items() for name, items in lists.items()))
 
 
-from callcheck.cli_batch import batch, scorecard  # noqa: E402 - they use clean_errors from this module
-from callcheck.web.command import serve  # noqa: E402 - imports the web stack only when run
+from callcheck.cli.batch import batch, scorecard  # noqa: E402 - they use clean_errors from this module
+from callcheck.cli.serve import serve  # noqa: E402 - imports the web stack only when run
 
 main.add_command(batch)
 main.add_command(scorecard)

@@ -16,8 +16,8 @@ from typing import Protocol
 import numpy as np
 
 from callcheck.errors import ModelError
-from callcheck.models import ModelSpec
 from callcheck.records import ModelInfo, Region, Word
+from callcheck.speech.models import ModelSpec
 
 log = logging.getLogger(__name__)
 

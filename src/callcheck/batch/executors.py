@@ -24,7 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from callcheck.batch import AnalysisSpec, Executor, Job, JobDone, JobFailed, JobResult, cpu_count
+from callcheck.batch.runner import AnalysisSpec, Executor, Job, JobDone, JobFailed, JobResult, cpu_count
 from callcheck.errors import CallcheckError, ConfigError, ModelError
 from callcheck.pipeline import analyze_call
 from callcheck.report import render

@@ -51,7 +51,7 @@ def models_dir() -> Path:
     or the user's data directory for a non-editable install."""
     if env := os.environ.get("CALLCHECK_MODELS_DIR"):
         return Path(env)
-    checkout = Path(__file__).resolve().parents[2]
+    checkout = Path(__file__).resolve().parents[3]  # src/callcheck/speech/models.py -> the checkout
     if (checkout / "pyproject.toml").exists() and (checkout / "models").is_dir():
         return checkout / "models"
     data_home = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))

@@ -4,8 +4,8 @@
 plain SQL into pandas and returns one row per agent (or team): calls scored,
 mean and median score, the share of calls failing each of the eight rules, the
 agent's mean speaking and articulation rate, talk share, interruptions and
-dead air per call, and the change against the previous month. `export()`
-writes it as CSV, XLSX, Parquet or a self-contained HTML page.
+dead air per call, and the change against the previous month. Writing
+it to a file is `scorecard_files.export()`.
 
 A call analysed more than once (other settings, a re-run) counts once: its
 latest successful analysis. Calls count in the month of `started_at`.
@@ -13,7 +13,6 @@ latest successful analysis. Calls count in the month of `started_at`.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -21,9 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from callcheck.batch.store import APPLICATION_ID, SCHEMA_VERSION
 from callcheck.errors import ScorecardError
 from callcheck.rules import RULE_IDS, RULES
-from callcheck.store import APPLICATION_ID, SCHEMA_VERSION
 
 GROUPS = ("agent", "team")
 EXPORT_FORMATS = ("csv", "xlsx", "parquet", "html")
@@ -183,32 +182,3 @@ def _months_back(month: str, count: int) -> list[str]:
         index = year * 12 + mon - 1 - back
         out.append(f"{index // 12:04d}-{index % 12 + 1:02d}")
     return out
-
-
-def export(card: Scorecard, path: str | Path, *, fmt: str | None = None) -> Path:
-    """Write the scorecard to `path` as csv, xlsx, parquet or html (default: from the
-    suffix); written to a temporary file first, so a failure leaves nothing behind."""
-    path = Path(path)
-    fmt = fmt or path.suffix.lower().lstrip(".")
-    if fmt not in EXPORT_FORMATS:
-        raise ScorecardError(f"{path}: format must be one of {', '.join(EXPORT_FORMATS)} (--format), not {fmt!r}")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        if fmt == "csv":
-            card.table.to_csv(tmp, index=False)
-        elif fmt == "parquet":
-            card.table.to_parquet(tmp, index=False)
-        elif fmt == "xlsx":
-            from callcheck.scorecard_files import write_xlsx
-
-            write_xlsx(card, tmp)
-        else:
-            from callcheck.scorecard_files import to_html
-
-            tmp.write_text(to_html(card), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as err:
-        raise ScorecardError(f"{path}: cannot write scorecard ({err.strerror or err})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path

@@ -26,9 +26,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from callcheck.batch.metadata import CallMeta
 from callcheck.config import Config
 from callcheck.errors import StoreError
-from callcheck.metadata import CallMeta
 from callcheck.records import CallReport
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from callcheck import conversation as conv
-from callcheck.pitch import PitchTrack, pitch_stats, semitones, track_pitch
-from callcheck.prosody import (
+from callcheck.measure import conversation as conv
+from callcheck.measure.prosody import (
     Levels,
     dynamic_range_db,
     frame_levels,
@@ -25,8 +24,9 @@ from callcheck.prosody import (
     spectral_balance_db,
     syllable_count,
 )
+from callcheck.measure.settings import MeasureSettings
 from callcheck.records import Recording, Region, Role, SpeakerTranscript, Turn
-from callcheck.settings import MeasureSettings
+from callcheck.signal.pitch import PitchTrack, pitch_stats, semitones, track_pitch
 
 MIN_WINDOW_SPEECH_S = 1.0
 PITCH_PAD_S = 0.1  # pitch is tracked in the speech regions widened by this much

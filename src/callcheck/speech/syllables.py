@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from callcheck.numbers import number_words, year_words
+from callcheck.speech.numbers import number_words, year_words
 
 _EN_VOWELS = re.compile(r"[aeiouy]+")
 _DE_NUCLEI = re.compile(r"(?:ei|ie|eu|äu|au|ai|ey|ay|aa|ee|oo|[aeiouyäöü])")

@@ -1,0 +1,112 @@
+"""What every command shares: the error-to-exit-code wrapper, option groups, parsers.
+
+The commands (analyze, rules, models, batch, scorecard, serve) import from
+here; nothing here imports a command, so the command modules never import
+each other or the group that registers them.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from callcheck.errors import CallcheckError, ConfigError
+from callcheck.pipeline import LANGUAGES
+from callcheck.speech.models import BASE_NAME
+
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str, *, code: int = EXIT_BAD_INPUT) -> None:
+    click.echo(f"callcheck: {message}", err=True)
+    sys.exit(code)
+
+
+def clean_errors(func):
+    """Run a command, turning library errors into one line and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except CallcheckError as err:
+            fail(str(err))
+        except BrokenPipeError:  # stdout closed early (`callcheck rules | head`): not an error worth a message
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail again
+            sys.exit(0)
+        except OSError as err:  # e.g. -o into a folder that does not exist
+            fail(f"{err.filename or 'output'}: {err.strerror or err}")
+        except KeyboardInterrupt:
+            fail("interrupted", code=130)
+
+    return wrapper
+
+
+def load_factory(ref: str):
+    """`module:name` -> that object (the hidden --transcriber option of batch and serve)."""
+    module, _, name = ref.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError, ValueError) as err:
+        raise ConfigError(f"--transcriber {ref}: cannot load ({err})") from None
+
+
+def _stack(*decorators: Callable) -> Callable:
+    """One decorator applying `decorators` in the order they are written."""
+
+    def apply(func):
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
+def config_option(func):
+    return click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+                        help="TOML file overriding thresholds, phrase lists and weights (see README).")(func)
+
+
+def model_options(func):
+    """--model and --beam-size: which Whisper model and how it decodes."""
+    return _stack(
+        click.option("--model", "model_spec", metavar="PATH|NAME",
+                     help=f"Whisper model: a CTranslate2 directory, {BASE_NAME} or tiny.en "
+                          "(default: $CALLCHECK_MODEL, else whisper-base)."),
+        click.option("--beam-size", type=click.IntRange(1, 10), default=1, show_default=True,
+                     help="1 = greedy decoding (fastest)."),
+    )(func)
+
+
+def call_options(*, agent_channel_help: str) -> Callable:
+    """--agent-channel, --language and --report-language: how one call is read and reported."""
+    return _stack(
+        click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
+                     help=agent_channel_help),
+        click.option("--language", type=click.Choice(LANGUAGES), default="auto", show_default=True,
+                     help="Call language; auto detects it on both parties' speech."),
+        click.option("--report-language", type=click.Choice(["de", "en"]),
+                     help="Language of titles, reasons and tips (default: the call's)."),
+    )
+
+
+def transcriber_option(func):
+    return click.option("--transcriber", "transcriber_ref", hidden=True, metavar="MODULE:FACTORY",
+                        help="A Transcriber factory to use instead of Whisper (tests, plugins).")(func)
+
+
+def parse_channel_map(ctx, param, value: str | None) -> dict[str, int] | None:
+    """`agent=0,customer=2` -> {"agent": 0, "customer": 2}."""
+    if not value:
+        return None
+    try:
+        pairs = (item.split("=", 1) for item in value.split(","))
+        return {role.strip(): int(index) for role, index in pairs}
+    except ValueError:
+        raise click.BadParameter("use ROLE=INDEX pairs, e.g. agent=0,customer=2") from None
