@@ -1,28 +1,26 @@
 """`callcheck batch` and `callcheck scorecard`: parse options, call the library, show progress.
 
-Registered on the main command group in cli.py; errors become one line and
-exit code 2 there (`clean_errors`). `batch` exits 1 when any call failed.
+Errors become one line and exit code 2 (`common.clean_errors`); `batch` exits 1
+when any call failed.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
 from pathlib import Path
 
 import click
 
-from callcheck.speech.asr import WhisperSettings
+from callcheck.batch.metadata import PathPattern, call_metas, read_manifest
 from callcheck.batch.runner import AnalysisSpec, BatchSummary, JobDone, JobResult, default_jobs, discover, plan_batch, run_batch
-from callcheck.cli import clean_errors
+from callcheck.batch.store import Store
+from callcheck.cli.common import call_options, clean_errors, config_option, load_factory, model_options, transcriber_option
 from callcheck.config import load_config
 from callcheck.errors import ConfigError
-from callcheck.batch.metadata import PathPattern, call_metas, read_manifest
-from callcheck.speech.models import BASE_NAME, resolve_model
-from callcheck.pipeline import LANGUAGES
 from callcheck.report import FORMATS
-from callcheck.batch.store import Store
+from callcheck.speech.asr import WhisperSettings
+from callcheck.speech.models import resolve_model
 
 log = logging.getLogger(__name__)
 EXIT_FAILED_CALLS = 1
@@ -45,17 +43,11 @@ SCORECARD_FORMATS = ("csv", "xlsx", "parquet", "html")  # = scorecard.EXPORT_FOR
 @click.option("--html", "with_html", is_flag=True, help="Also write an HTML report per call.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True)
 @click.option("--scheduler", metavar="tcp://HOST:8786", help="Dask scheduler address (with --executor dask).")
-@click.option("--agent-channel", type=click.Choice(["left", "right"]), default="left", show_default=True,
-              help="Agent channel for calls whose metadata names none.")
-@click.option("--language", type=click.Choice(LANGUAGES), default="auto", show_default=True)
-@click.option("--model", "model_spec", metavar="PATH|NAME", help=f"Whisper model (default {BASE_NAME}).")
-@click.option("--beam-size", type=click.IntRange(1, 10), default=1, show_default=True)
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="TOML file overriding thresholds (see README).")
-@click.option("--report-language", type=click.Choice(["de", "en"]), help="Language of reasons and tips.")
+@call_options(agent_channel_help="Agent channel for calls whose metadata names none.")
+@model_options
+@config_option
 @click.option("--force", is_flag=True, help="Analyse again calls the database already has.")
-@click.option("--transcriber", "transcriber_ref", hidden=True, metavar="MODULE:FACTORY",
-              help="A Transcriber factory to use instead of Whisper (tests, plugins).")
+@transcriber_option
 @clean_errors
 def batch(inputs, manifest, pattern, db, reports, jobs, threads, with_html, executor, scheduler, agent_channel,
           language, model_spec, beam_size, config_path, report_language, force, transcriber_ref):
@@ -98,15 +90,6 @@ def batch(inputs, manifest, pattern, db, reports, jobs, threads, with_html, exec
     _print_summary(summary, db=db, reports=reports)
     if summary.failed:
         sys.exit(EXIT_FAILED_CALLS)
-
-
-def load_factory(ref: str):
-    """`module:name` -> that object (the hidden --transcriber option of batch and serve)."""
-    module, _, name = ref.partition(":")
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError, ValueError) as err:
-        raise ConfigError(f"--transcriber {ref}: cannot load ({err})") from None
 
 
 def _executor(kind: str, *, scheduler: str | None, jobs: int | None, threads: int):
@@ -180,7 +163,8 @@ def scorecard(db, month, by, fmt, output):
       callcheck scorecard --db qa.db --month 2026-11 --by team --format csv -o teams.csv
       callcheck scorecard --month 2026-11 -o scorecard.html
     """
-    from callcheck.batch.scorecard import build_scorecard, export
+    from callcheck.batch.scorecard import build_scorecard
+    from callcheck.batch.scorecard_files import export
 
     card = build_scorecard(db, month=month, by=by)
     path = export(card, output, fmt=fmt)

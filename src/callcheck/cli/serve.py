@@ -1,6 +1,6 @@
 """`callcheck serve`: parse options, build the practice app, run it with uvicorn.
 
-Registered on the main command group in cli.py. FastAPI and uvicorn are imported
+FastAPI and uvicorn are imported
 only when the command runs, so the rest of the CLI starts as fast as before.
 """
 
@@ -12,8 +12,7 @@ from pathlib import Path
 
 import click
 
-from callcheck.cli import clean_errors
-from callcheck.cli.batch import load_factory
+from callcheck.cli.common import clean_errors, config_option, load_factory, model_options, transcriber_option
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +34,10 @@ log = logging.getLogger(__name__)
               help="Longest accepted recording (422 above).")
 @click.option("--queue", "max_queued", type=click.IntRange(1, 1000), default=20, show_default=True,
               help="Analyses that may wait; more are refused with 503.")
-@click.option("--model", "model_spec", metavar="PATH|NAME", help="Whisper model (default: whisper-base).")
-@click.option("--beam-size", type=click.IntRange(1, 10), default=1, show_default=True)
+@model_options
 @click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads for ASR (0 = all cores).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="TOML file overriding thresholds (see README).")
-@click.option("--transcriber", "transcriber_ref", hidden=True, metavar="MODULE:FACTORY",
-              help="A Transcriber factory to use instead of Whisper (tests, plugins).")
+@config_option
+@transcriber_option
 @click.pass_context
 @clean_errors
 def serve(ctx, host, port, db, keep_audio, audio_dir, max_upload_mb, max_minutes, max_queued, model_spec, beam_size,
@@ -59,8 +55,8 @@ def serve(ctx, host, port, db, keep_audio, audio_dir, max_upload_mb, max_minutes
     """
     import uvicorn
 
-    from callcheck.speech.asr import WhisperSettings
     from callcheck.config import load_config
+    from callcheck.speech.asr import WhisperSettings
     from callcheck.speech.models import resolve_model
     from callcheck.web.app import create_app
 
