@@ -62,7 +62,9 @@ def test_report_layout_is_pinned(tmp_path):
         "articulation_rate_sps", "words_per_minute", "pauses_per_min", "mean_pause_s", "talk_share"]
     assert {"interruptions", "response_gaps", "dead_air", "overlap_s", "method"} <= set(data["metrics"]["conversation"])
     assert data["schema"] == "callcheck.report/1"
-    assert list(data["call"]) == ["path", "call_id", "duration_s", "sample_rate_hz", "channels", "language", "status"]
+    assert list(data["call"]) == ["path", "call_id", "duration_s", "sample_rate_hz", "channels", "language", "status",
+                                  "layout", "layout_reason", "layout_method", "agent_speaker_confidence"]
+    assert data["call"]["layout"] == "stereo" and data["call"]["agent_speaker_confidence"] is None
     assert data["call"]["call_id"] == "c1" and data["call"]["channels"] == 2
     assert list(data["model"]) == ["name", "compute_type"]
     assert [list(s) for s in data["speakers"]] == [["role", "channel", "speech_s", "words"]] * 2

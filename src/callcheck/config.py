@@ -12,7 +12,7 @@ import dataclasses
 import importlib.resources
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ class Config:
     phrases: dict[str, dict[str, tuple[str, ...]]]  # language -> list name -> phrases
     score: dict[str, float]  # severity -> share of the weight lost
     sources: dict[str, str]  # dotted key -> "default" or the file that set it
+    layout: dict[str, float] = field(default_factory=dict)  # how recordings are read (defaults.toml [layout])
 
     def rule_phrases(self, language: str) -> dict[str, tuple[str, ...]]:
         return self.phrases.get(language, self.phrases["en"])
@@ -81,6 +82,7 @@ def load_config(path: str | Path | None = None) -> Config:
         phrases={lang: {k: tuple(v) for k, v in lists.items()} for lang, lists in merged["phrases"].items()},
         score=dict(merged["score"]),
         sources=sources,
+        layout=dict(merged["layout"]),
     )
 
 

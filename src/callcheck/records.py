@@ -14,6 +14,8 @@ import numpy as np
 
 Role = Literal["agent", "customer"]
 ROLES: tuple[Role, ...] = ("agent", "customer")
+LayoutKind = Literal["stereo", "mixed", "single"]
+LAYOUTS: tuple[str, ...] = ("auto", "stereo", "mixed", "single")  # what --layout accepts
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,22 @@ class Recording:
 
 
 @dataclass(frozen=True, slots=True)
+class Layout:
+    """How the recording holds the call ("stereo", "mixed", "single") and why.
+
+    `reason` is one line for the report; `method` says how the parties were
+    separated; `agent_speaker_confidence` (0.5-1) is how sure the agent was
+    told apart from the customer in a mix (None unless "mixed").
+    """
+
+    kind: LayoutKind
+    reason: str
+    method: str
+    agent_speaker_confidence: float | None = None
+    speaker_separation: float | None = None  # 1 - cosine of the two speakers' centroids, for "mixed"/"single"
+
+
+@dataclass(frozen=True, slots=True)
 class SpeakerTranscript:
     """What one role said: fine speech regions (for measurements) and words."""
 
@@ -105,6 +123,7 @@ class CallReport:
     score: float | None = None
     report_language: str | None = None  # language of titles, reasons and tips ("de"|"en")
     config: Any = None  # callcheck.config.Config the call was judged with (thresholds for plots)
+    layout: Layout | None = None  # how the recording was read (None: a report made before layouts existed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,8 @@ class AnalysisSpec:
     report_language: str | None = None
     agent_channel: str = "left"  # for calls whose metadata names none
     formats: tuple[str, ...] = ("json",)
+    layout: str = "auto"  # for calls whose metadata names none
+    agent_speaker: str = "auto"
     transcriber_factory: Callable[[], Transcriber] | None = None
 
     def __post_init__(self) -> None:
@@ -59,7 +61,8 @@ class AnalysisSpec:
             raise ConfigError("an analysis needs a model or a transcriber factory")
         if unknown := [f for f in self.formats if f not in report_writers.FORMATS]:
             raise ConfigError(f"report format {unknown[0]} is not available (have: {', '.join(report_writers.FORMATS)})")
-        AnalyzeOptions(language=self.language, report_language=self.report_language, agent_channel=self.agent_channel)
+        AnalyzeOptions(language=self.language, report_language=self.report_language, agent_channel=self.agent_channel,
+                       layout=self.layout, agent_speaker=self.agent_speaker)
 
     @property
     def model_name(self) -> str:
@@ -72,17 +75,21 @@ class AnalysisSpec:
             return self.transcriber_factory()
         return WhisperTranscriber(self.model, settings=self.whisper)
 
-    def key(self, agent_channel: str) -> str:
-        """The config hash of a call analysed with these settings and this agent channel."""
+    def key(self, agent_channel: str, layout: str | None = None) -> str:
+        """The config hash of a call analysed with these settings, this agent channel and layout."""
+        extra = {} if (layout or self.layout) == "auto" and self.agent_speaker == "auto" else {
+            "layout": layout or self.layout, "agent_speaker": self.agent_speaker}  # "auto" keeps earlier hashes
         return config_hash(
             self.config, model=self.model_name, compute_type=self.whisper.compute_type, beam_size=self.whisper.beam_size,
             condition_on_previous_text=self.whisper.condition_on_previous_text, language=self.language,
             report_language=self.report_language, agent_channel=agent_channel, vad=dataclasses.asdict(VadSettings()),
+            **extra,
         )
 
     def options(self, meta: CallMeta) -> AnalyzeOptions:
         return AnalyzeOptions(agent_channel=meta.agent_channel or self.agent_channel, language=self.language,
-                              call_id=meta.call_id, report_language=self.report_language, config=self.config)
+                              call_id=meta.call_id, report_language=self.report_language, config=self.config,
+                              layout=meta.layout or self.layout, agent_speaker=self.agent_speaker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +136,7 @@ class BatchSummary:
     duplicates: int
     failed: tuple[MetaProblem, ...]
     elapsed_s: float
+    layouts: dict[str, int] = dataclasses.field(default_factory=dict)  # scored calls per layout ("stereo": 12, ...)
 
     @property
     def calls_per_hour(self) -> float | None:
@@ -188,7 +196,7 @@ def plan_batch(metas: Sequence[CallMeta], *, spec: AnalysisSpec, store: Store, f
         except OSError as err:
             problems.append(MetaProblem(str(meta.path), f"cannot read ({err.strerror or err})"))
             continue
-        key = (sha, spec.key(meta.agent_channel))
+        key = (sha, spec.key(meta.agent_channel, meta.layout))
         if key in seen:
             duplicates.append(MetaProblem(str(meta.path), f"same audio as {seen[key]}"))
             continue
@@ -228,6 +236,7 @@ def run_batch(plan: Plan, *, spec: AnalysisSpec, store: Store, executor: Executo
     start = time.perf_counter()
     store.update_meta([(j.meta, j.audio_sha256, j.config_hash) for j in plan.done if j.meta.origin != "file"])
     scored = no_speech = 0
+    layouts: dict[str, int] = {}
     failed = list(plan.problems)
     try:
         reports_dir.mkdir(parents=True, exist_ok=True)
@@ -241,6 +250,8 @@ def run_batch(plan: Plan, *, spec: AnalysisSpec, store: Store, executor: Executo
                        report_path=paths.get("json"), elapsed_s=result.elapsed_s)
             scored += 1
             no_speech += result.report.status == "no_speech"
+            if result.report.layout is not None:
+                layouts[result.report.layout.kind] = layouts.get(result.report.layout.kind, 0) + 1
         else:
             store.save_failure(job.meta, result.error, audio_sha256=job.audio_sha256, config_hash=job.config_hash,
                                elapsed_s=result.elapsed_s)
@@ -249,7 +260,7 @@ def run_batch(plan: Plan, *, spec: AnalysisSpec, store: Store, executor: Executo
         if on_result is not None:
             on_result(result)
     return BatchSummary(scored=scored, no_speech=no_speech, skipped=len(plan.done), duplicates=len(plan.duplicates),
-                        failed=tuple(failed), elapsed_s=time.perf_counter() - start)
+                        failed=tuple(failed), elapsed_s=time.perf_counter() - start, layouts=layouts)
 
 
 def _size(job: Job) -> int:

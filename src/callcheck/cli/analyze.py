@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from callcheck.cli.common import call_options, clean_errors, config_option, model_options, parse_channel_map
+from callcheck.cli.common import (
+    call_options,
+    clean_errors,
+    config_option,
+    layout_options,
+    model_options,
+    parse_channel_map,
+)
 from callcheck.config import load_config
 from callcheck.pipeline import AnalyzeOptions, analyze_call
 from callcheck.report import FORMATS, render
@@ -32,13 +39,14 @@ def parse_formats(ctx, param, value: str) -> tuple[str, ...]:
 @call_options(agent_channel_help="Which channel of a stereo call is the agent.")
 @click.option("--channel-map", callback=parse_channel_map, metavar="ROLE=INDEX,...",
               help="Explicit channels for files with more than two, e.g. agent=0,customer=2.")
+@layout_options
 @model_options
 @click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads for ASR (0 = all cores).")
 @click.option("--call-id", help="ID for the report (default: the file name without extension).")
 @config_option
 @clean_errors
-def analyze(call, fmt, output, agent_channel, language, report_language, channel_map, model_spec, beam_size, threads,
-            call_id, config_path):
+def analyze(call, fmt, output, agent_channel, language, report_language, channel_map, layout, agent_speaker, model_spec,
+            beam_size, threads, call_id, config_path):
     """Transcribe CALL and write its report.
 
     \b
@@ -46,13 +54,14 @@ def analyze(call, fmt, output, agent_channel, language, report_language, channel
       callcheck analyze samples/de_support_call.wav
       callcheck analyze call.flac --agent-channel right --format md -o call.md
       callcheck analyze call.wav --format json,md,html -o reports/
+      callcheck analyze mono_mix_8k.wav --layout mixed --format md
     """
     if len(fmt) > 1 and (output is None or output.is_file()):
         raise click.UsageError("several formats write one file each: give -o DIR (a directory)")
     config = load_config(config_path)
     options = AnalyzeOptions(
         agent_channel=agent_channel, channel_map=channel_map, language=language, call_id=call_id,
-        config=config, report_language=report_language,
+        config=config, report_language=report_language, layout=layout, agent_speaker=agent_speaker,
     )
     settings = WhisperSettings(cpu_threads=threads, beam_size=beam_size)
     transcriber = WhisperTranscriber(resolve_model(model_spec), settings=settings)

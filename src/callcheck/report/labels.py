@@ -24,6 +24,10 @@ LABELS: dict[str, dict[str, str]] = {
         "language": "Sprache",
         "model": "Modell",
         "channels": "Kanäle",
+        "layout": "Aufnahme",
+        "layout_names": "stereo=Stereo (eine Partei je Kanal)"
+                        "|mixed=gemischt (beide Parteien in einem Signal, nach Sprecher getrennt)|single=ein Sprecher",
+        "agent_found": "Agent erkannt mit Sicherheit",
         "mono": "Mono-Aufnahme: nur der Agent, ohne Kundenkanal",
         "no_speech": "In dieser Aufnahme wurde keine Sprache erkannt.",
         "findings": "Woran Sie arbeiten können",
@@ -89,6 +93,10 @@ LABELS: dict[str, dict[str, str]] = {
         "language": "Language",
         "model": "Model",
         "channels": "Channels",
+        "layout": "Recording",
+        "layout_names": "stereo=stereo (one party per channel)"
+                        "|mixed=mixed (both parties in one signal, split by speaker)|single=one speaker",
+        "agent_found": "agent identified with confidence",
         "mono": "Mono recording: the agent only, no customer channel",
         "no_speech": "No speech was detected in this recording.",
         "findings": "What to work on",

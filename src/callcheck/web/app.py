@@ -98,6 +98,9 @@ def _api_routes(app: FastAPI, jobs: JobQueue, settings: PracticeSettings) -> Non
         language: Annotated[Literal["auto", "de", "en"], Form(description="call language")] = "auto",
         report_language: Annotated[Literal["de", "en"] | None, Form(description="language of tips")] = None,
         scenario: Annotated[Literal[tuple(SCENARIOS)], Form(description="practice exercise")] = "free",
+        layout: Annotated[Literal["auto", "stereo", "mixed", "single"], Form(
+            description="how the recording holds the call; the page sends 'single' for a microphone recording "
+                        "(the agent alone), uploads default to 'auto' (decided from the audio)")] = "auto",
     ) -> dict[str, str]:
         """Store the upload under a server-chosen name, check it, and queue it. Answers 202 `{"job_id"}`."""
         job_id = new_job_id()
@@ -107,7 +110,8 @@ def _api_routes(app: FastAPI, jobs: JobQueue, settings: PracticeSettings) -> Non
             check_duration(duration_s, max_s=settings.max_duration_s)
             name = display_name(file.filename, fallback=f"recording.{upload.kind}")
             request = PracticeRequest(upload=upload, name=name, agent=clean_agent(agent), language=language,
-                                      report_language=report_language, scenario=scenario, duration_s=duration_s)
+                                      report_language=report_language, scenario=scenario, duration_s=duration_s,
+                                      layout=layout)
             job = jobs.submit(request, job_id=job_id)
         except BaseException:
             upload.path.unlink(missing_ok=True)

@@ -5,8 +5,8 @@ upload with the shared transcriber (the model is loaded once), writes a 16 kHz
 WAV copy for the page's player (the same timeline the report's times refer to;
 browser recordings are WebM without a seek index, so the original could not be
 sought), saves the attempt with `source='practice'`, and then deletes the upload
-unless uploads are kept. (A browser's "stereo" recording of one microphone is
-analysed as mono: `load_recording` merges two channels that carry one signal.)
+unless uploads are kept. A microphone recording from the page is the agent alone
+(`layout="single"`); an uploaded file's layout is decided from the audio.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ class Practice:
     def run(self, job: Job, set_stage) -> None:
         request = job.request
         upload = request.upload.path
-        spec = dataclasses.replace(self.spec, language=request.language, report_language=request.report_language)
+        spec = dataclasses.replace(self.spec, language=request.language, report_language=request.report_language,
+                                   layout=request.layout)
         now = datetime.now(timezone.utc).replace(microsecond=0)
         meta = CallMeta(path=upload, call_id=f"practice-{request.scenario}-{now:%Y%m%d-%H%M%S}", agent=request.agent,
                         started_at=now, origin="practice")
