@@ -49,8 +49,9 @@ def build_turns(
     only backchannel words become backchannel turns of their own.
     """
     units = {
-        role: [_unit(role, r, ws, language, settings)
-               for r, ws in zip(rs, assign_words(rs, words.get(role, ())), strict=True)]
+        role: _attached([_unit(role, r, ws, language, settings)
+                         for r, ws in zip(rs, assign_words(rs, words.get(role, ())), strict=True)],
+                        within_s=settings.pause_min_s)
         for role, rs in regions.items()
     }
     floor = {role: [u.regions[0] for u in us if not u.backchannel] for role, us in units.items()}
@@ -98,6 +99,23 @@ def _unit(role: Role, region: Region, words: Sequence[Word], language: str | Non
     return Turn(role, region.start_s, region.end_s, (region,), tuple(words), backchannel)
 
 
+def _attached(units: list[Turn], *, within_s: float) -> list[Turn]:
+    """Units with the backchannel mark taken off those said in one breath with the same party's own turn.
+
+    "Okay, | thank you for that ..." with less than `within_s` between the two is
+    the start of an answer, not a listener's signal (nor is "... see you. | Bye").
+    """
+    out = list(units)
+    for i, unit in enumerate(units):
+        if not unit.backchannel:
+            continue
+        before = i > 0 and not units[i - 1].backchannel and unit.start_s - units[i - 1].end_s < within_s
+        after = i + 1 < len(units) and not units[i + 1].backchannel and units[i + 1].start_s - unit.end_s < within_s
+        if before or after:
+            out[i] = Turn(unit.role, unit.start_s, unit.end_s, unit.regions, unit.words, backchannel=False)
+    return out
+
+
 def _continues(turn: Turn, unit: Turn, other_floor: Sequence[Region], settings: MeasureSettings) -> bool:
     gap = Region(turn.end_s, unit.start_s)
     if gap.duration_s > settings.turn_max_pause_s:
@@ -118,13 +136,17 @@ def response_gaps(turns: Sequence[Turn]) -> list[ResponseGap]:
     """Agent onset minus the end of the customer turn it answers.
 
     An agent turn answers a customer turn when that customer turn is the latest
-    floor-taking turn to start before it.
+    floor-taking turn to start before it; the turn's end is that of its last
+    speech region begun before the agent's onset.
     """
     floor = [t for t in turns if not t.backchannel]
     gaps = []
     for previous, turn in zip(floor, floor[1:], strict=False):
         if turn.role == "agent" and previous.role == "customer":
-            gaps.append(ResponseGap(start_s=previous.end_s, gap_s=turn.start_s - previous.end_s))
+            # where the customer's speech under way at the agent's onset ended: a fragment the customer adds
+            # after the agent has begun is the customer talking over the answer, not the agent starting early
+            end_s = max((r.end_s for r in previous.regions if r.start_s < turn.start_s), default=previous.end_s)
+            gaps.append(ResponseGap(start_s=end_s, gap_s=turn.start_s - end_s))
     return gaps
 
 

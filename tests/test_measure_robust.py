@@ -1,4 +1,5 @@
-"""Measurements that must hold on a noisy line: pauses against the noise floor, dullness net of hiss."""
+"""Measurements that must hold on real lines: pauses against the noise floor, dullness net of hiss, an answer's
+first 'okay', a fragment the customer adds after the agent has begun."""
 
 from __future__ import annotations
 
@@ -83,3 +84,25 @@ def test_a_calm_agent_on_a_noisy_line_still_pauses(tmp_path: Path):
     assert m.roles["agent"].pauses_per_min == pytest.approx(3 / (10.0 / 60), abs=0.5)  # 3 pauses in 10 s
     (turn,) = [t for t in m.turns if t.role == "agent"]
     assert (turn.start_s, turn.end_s) == (1.0, 11.0) and len(turn.regions) == 4
+
+
+def test_an_okay_said_in_one_breath_with_the_answer_starts_the_turn():
+    from callcheck.measure.conversation import build_turns
+
+    regions = {"customer": (Region(0.0, 3.0),), "agent": (Region(3.1, 3.4), Region(3.55, 6.0), Region(8.0, 8.3))}
+    words = {"customer": (Word(0.1, 2.9, "hallo", 0.9),),
+             "agent": (Word(3.1, 3.4, "Okay,", 0.9), Word(3.6, 5.9, "danke", 0.9), Word(8.0, 8.3, "ja", 0.9))}
+    turns = build_turns(regions, words, language="de")
+    agent = [t for t in turns if t.role == "agent"]
+    assert (agent[0].start_s, agent[0].backchannel) == (3.1, False)  # the answer starts with 'Okay,'
+    assert agent[-1].backchannel  # an 'ja' on its own, 2 s later, is still a listener's signal
+
+
+def test_a_fragment_the_customer_adds_after_the_agent_began_is_not_an_early_start():
+    from callcheck.measure.conversation import build_turns, response_gaps
+
+    regions = {"customer": (Region(0.0, 3.0), Region(3.35, 3.8)), "agent": (Region(3.2, 6.0),)}
+    words = {"customer": (Word(0.1, 2.9, "hallo", 0.9), Word(3.4, 3.7, "genau", 0.9)),
+             "agent": (Word(3.3, 5.9, "danke", 0.9),)}
+    (gap,) = response_gaps(build_turns(regions, words, language="de"))
+    assert gap.gap_s == pytest.approx(0.2)  # the customer had stopped at 3.0 s when the agent began at 3.2 s
