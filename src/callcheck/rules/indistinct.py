@@ -82,7 +82,8 @@ def channel_signs(ctx: RuleContext) -> ChannelSigns | None:
     dull, very_dull = _dullness(agent, customer, s)
     strong = (share is not None and customer_share is not None and share >= s["strong_low_confidence_share"]
               and customer_share <= s["clear_customer_share_max"]) or very_dull
-    blurred = (agent.dynamic_range_db is not None and customer is not None and customer.dynamic_range_db is not None
+    blurred = (agent.dynamic_range_db is not None and agent.dynamic_range_db <= s["blurred_max_db"]
+               and customer is not None and customer.dynamic_range_db is not None
                and customer.dynamic_range_db - agent.dynamic_range_db >= s["dynamic_range_drop_db"])
     return ChannelSigns(
         unclear=unclear,
@@ -128,7 +129,8 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     threshold = {k: s[k] for k in ("low_probability", "low_confidence_share_max", "customer_margin",
                                    "recognised_min_sps", "recognised_vs_customer", "balance_drop_db", "min_signs",
                                    "strong_low_confidence_share", "clear_customer_share_max", "strong_balance_drop_db",
-                                   "presence_drop_db", "strong_presence_max_db", "dynamic_range_drop_db")}
+                                   "presence_drop_db", "strong_presence_max_db", "blurred_max_db",
+                                   "dynamic_range_drop_db")}
     if signs.count < s["min_signs"] and not signs.strong:
         return RuleResult(RULE, "pass", pick(
             lang, f"{signs.count} Anzeichen ({named or '-'}); {_pct(signs.share)} der Wörter unsicher erkannt.",

@@ -21,14 +21,14 @@ TITLE = {"de": "Zu schnelles Sprechen", "en": "Speaking too fast"}
 def evaluate(ctx: RuleContext) -> RuleResult:
     s, lang = ctx.settings, ctx.report_language
     agent = ctx.measurements.roles["agent"]
-    if agent.speaking_s < s["min_speaking_s"] or agent.articulation_rate_sps is None:
-        return RuleResult(RULE, "not_applicable", pick(
-            lang, "Zu wenig Sprechzeit des Agenten.", "Too little agent speaking time to judge."))
     channel = indistinct.channel_signs(ctx.for_rule(indistinct.RULE))
     if channel is not None and (channel.lost or (channel.strong and channel.unclear)):
         return RuleResult(RULE, "not_applicable", pick(  # the rate is counted from the recognised words
             lang, "Die Wörter des Agenten wurden zu schlecht erkannt, um Silben zu zählen (siehe indistinct_speech).",
             "The agent's words were recognised too poorly to count syllables (see indistinct_speech)."))
+    if agent.speaking_s < s["min_speaking_s"] or agent.articulation_rate_sps is None:
+        return RuleResult(RULE, "not_applicable", pick(
+            lang, "Zu wenig Sprechzeit des Agenten.", "Too little agent speaking time to judge."))
     limit = s["articulation_max_sps_de"] if ctx.language == "de" else s["articulation_max_sps_en"]
     windows = [w for w in ctx.measurements.timeline["agent"] if w.articulation_rate_sps is not None]
     fast = [w for w in windows if w.articulation_rate_sps > limit]
