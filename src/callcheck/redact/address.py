@@ -132,6 +132,24 @@ def _extend(tokens: Sequence[Token], last: int, codes: dict[int, Code], lex: Lex
     return end
 
 
+def _extend_left(tokens: Sequence[Token], first: int, codes: dict[int, Code], lex: Lexicon) -> int:
+    """Run back before a street: "in Köln, Domstraße 40", "34117 Kassel, ...", "Hausnummer 7, Gartenweg"."""
+    k = first - 1
+    if k < 0 or not tokens[k].pause:
+        return first
+    code = _code_ending(codes, k)
+    if code is not None and code.digits <= 3 and code.first > 0 and tokens[code.first - 1].low in lex.unit_prefix | {
+            "hausnummer", "nummer", "nr", "number", "no"}:
+        return code.first - 1
+    if tokens[k].capitalised and _name_like(tokens[k], lex) and k > 0:
+        town_code = _code_ending(codes, k - 1)
+        if town_code is not None and town_code.digits in (4, 5):
+            return town_code.first
+        if tokens[k - 1].low == "in":
+            return k
+    return first
+
+
 def find_addresses(tokens: Sequence[Token], codes: dict[int, Code], cues: CueIndex, lex: Lexicon) -> list[Found]:
     """Every street (with house number or after an address cue), extended over postcode and town."""
     found: list[Found] = []
@@ -142,6 +160,7 @@ def find_addresses(tokens: Sequence[Token], codes: dict[int, Code], cues: CueInd
             i += 1
             continue
         first, last = span
+        first = _extend_left(tokens, first, codes, lex)
         last = _extend(tokens, last, codes, lex)
         found.append(Found("ADDRESS", first, last, "street"))
         i = last + 1

@@ -32,6 +32,10 @@ _NOT_CODE = frozenset(
 _LETTER = re.compile(r"[A-Za-zÄÖÜäöü]")
 # spoken separators inside a code: "2 0 2 4 dash 5 5 1 8", "C L M Bindestrich 88"
 _JOINERS = frozenset({"dash", "hyphen", "minus", "bindestrich", "strich", "slash", "schrägstrich"})
+# hesitations inside a number ("null eins sieben eins äh zwei ..."); "um" is a hesitation only in English
+_FILLERS = {"de": frozenset({"äh", "ähm", "öhm", "ehm", "hm", "mhm"}),
+            "en": frozenset({"uh", "um", "uhm", "erm", "er", "ehm", "hm"})}
+_IBAN_START = re.compile(r"[A-Za-z]{2}\d{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +83,12 @@ def _piece(tokens: Sequence[Token], i: int, lex: Lexicon) -> _Piece | None:
     core, low = tok.core, tok.low
     if not core:
         return None
-    if _DIGITS.fullmatch(core) and not is_date_token(core):
-        return _Piece(i, i, "digits", core.replace("-", "").replace("/", ""))
+    bare = core.replace("(", "").replace(")", "")  # "+49 (0)171 ..."
+    if _DIGITS.fullmatch(bare) and not is_date_token(core):
+        return _Piece(i, i, "digits", bare.replace("-", "").replace("/", ""))
     if _ALNUM.fullmatch(core) and not _ORDINAL_SUFFIX.fullmatch(low):
         return _Piece(i, i, "alnum", core.replace("-", "").upper())
-    if low in _JOINERS:
+    if low in _JOINERS or low in _FILLERS[lex.language]:
         return _Piece(i, i, "join", "")
     word = number_word(low, language=lex.language) if core != "O" else None  # capital O: the letter
     if word is None and lex.language == "en" and low == "a" and i + 1 < len(tokens):
@@ -119,7 +124,7 @@ def _usable(pieces: list[_Piece | None], tokens: Sequence[Token], lex: Lexicon) 
         elif p.kind == "word" and p.word is not None and p.word.kind in ("repeat", "plus") and right is None:
             out[k] = None
         elif p.kind == "letter" and tokens[p.first].low in ("i", "a") and lex.language == "en":
-            near_left = left is not None and left.kind in ("letter", "digits", "alnum")
+            near_left = left is not None and left.kind in ("letter", "digits", "alnum", "word")
             near_right = right is not None and right.kind in ("letter", "digits", "alnum", "caps")
             if not (near_left or (near_right and tokens[p.first].core == "A")):
                 out[k] = None
@@ -136,6 +141,9 @@ def find_codes(tokens: Sequence[Token], lex: Lexicon) -> tuple[Code, ...]:
     i = 0
     while i < len(tokens):
         p = _piece(tokens, i, lex)
+        if p is None and i > 0 and raw[i - 1] is not None and _IBAN_START.fullmatch(tokens[i - 1].core) \
+                and tokens[i].alpha and len(tokens[i].core) == 4:
+            p = _Piece(i, i, "caps", tokens[i].core.upper())  # the bank code of "gb29 nwbk 6016 ..."
         if p is not None:
             raw[i] = p
             i = p.last + 1

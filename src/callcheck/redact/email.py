@@ -25,7 +25,10 @@ AT_WORDS = frozenset({"at", "ät", "@", "äd"})
 DOT_WORDS = frozenset({"punkt", "dot", "."})
 JOIN_WORDS = frozenset({"punkt", "dot", "unterstrich", "underscore", "minus", "bindestrich", "strich", "dash",
                         "hyphen", "tiefstrich", "underline", "plus"})
-_CUE_WORDS = frozenset({"mail", "e-mail", "email", "adresse", "address", "mailadresse", "e-mail-adresse"})
+# words that stand before an address, never in it (the local part stops there)
+_BEFORE = frozenset("""mail e-mail email email's adresse address mailadresse e-mail-adresse ist is an to at ät mir me
+my meine mein die der das the a ein eine und and oder or es it it's that's lautet heißt wäre also so ja yes yeah sure
+okay ok bitte please einfach schreiben write send schicken sie you your ihre unter on under was were dann then""".split())
 _MAX_LOCAL_WORDS = 4
 _MAX_DOMAIN_WORDS = 3
 
@@ -77,7 +80,7 @@ def _local_start(tokens: Sequence[Token], a: int, lex: Lexicon) -> int | None:
             start = k - 1  # whatever stands before "punkt"/"underscore" belongs to the address
             k -= 2
             continue
-        if not _label(tok) or tok.low in lex.stopwords or tok.low in _CUE_WORDS:
+        if not _label(tok) or tok.low in _BEFORE:
             break
         if tok.trail and k != a - 1:
             break  # the pause before the address: "E-Mail, juergen1975 at ..."

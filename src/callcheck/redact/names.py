@@ -24,8 +24,12 @@ from .tokens import Token
 
 _NOT_NAMES = frozenset(
     "montag dienstag mittwoch donnerstag freitag samstag sonntag monday tuesday wednesday thursday friday "
-    "saturday sunday kundenservice kundendienst hotline support service team technik vertrieb".split()
+    "saturday sunday kundenservice kundendienst hotline support service team technik vertrieb "
+    "british english german american irish scottish welsh french polish indian turkish italian spanish canadian "
+    "australian european christian muslim jewish catholic deutsch englisch".split()
 )
+# after these (English) a capitalised word is a name even when the name list does not know it
+_SELF_INTRO = frozenset({"i'm", "i am"})
 
 
 def _bare(tok: Token) -> str:
@@ -87,6 +91,8 @@ def _triggered(tokens: Sequence[Token], lex: Lexicon) -> list[Found]:
             hit = match_any(tokens, i, group)
             if hit is None or tokens[hit[1] - 1].ends_sentence:
                 continue
+            strong = strong or (hit[0].text in _SELF_INTRO and tokens[hit[1]].capitalised if hit[1] < len(tokens)
+                                else False)
             span = _take_names(tokens, hit[1], lex, strong=strong)
             if span is not None:
                 found.append(Found("PERSON", span[0], span[1], "trigger"))
