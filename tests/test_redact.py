@@ -11,7 +11,7 @@ import pytest
 
 from callcheck.errors import ConfigError
 from callcheck.records import Word
-from callcheck.redact import LABELS, PiiSpan, find_pii, find_pii_text, redact_text, redact_words
+from callcheck.redact import LABELS, PiiSpan, find_pii, find_pii_text, person_names, redact_text, redact_words
 from callcheck.redact.codes import find_codes
 from callcheck.redact.lexicon import lexicon
 from callcheck.redact.numeric import iban_valid, luhn_valid
@@ -168,6 +168,19 @@ def test_known_names_are_redacted_wherever_they_occur():
 
 def test_a_surname_found_once_is_redacted_again_later():
     assert labelled("Mein Name ist Müller. Ja, Müller mit ü.", language="de") == {"PERSON": "Müller | Müller"}
+
+
+def test_a_name_that_is_also_a_word_recurs_only_capitalised():
+    text = "My name is Will. Will, thanks. I will call back."
+    assert labelled(text, language="en") == {"PERSON": "Will | Will"}
+
+
+def test_names_one_role_gives_are_known_to_the_other():
+    customer = "hi, my name is Jack Cilli".split()
+    agent = "Uh, Jack, what was your last name, Mr Cilli?".split()
+    names = person_names(customer, find_pii(customer, language="en"))
+    assert names == ("Jack", "Cilli")
+    assert labelled(" ".join(agent), language="en", known_names=names) == {"PERSON": "Jack | Cilli"}
 
 
 def test_redact_words_keeps_timing_probability_and_punctuation():

@@ -40,7 +40,7 @@ LABELS = ("IBAN", "CARD", "PHONE", "EMAIL", "DOB", "ADDRESS", "CUSTOMER_ID", "PE
 # when spans of different labels overlap, the longer one names the union; on a tie this order
 _PRIORITY = ("EMAIL", "IBAN", "CARD", "DOB", "ADDRESS", "PHONE", "CUSTOMER_ID", "PERSON")
 
-__all__ = ["LABELS", "LANGUAGES", "PiiSpan", "TextSpan", "find_pii", "find_pii_text", "placeholder",
+__all__ = ["LABELS", "LANGUAGES", "PiiSpan", "TextSpan", "find_pii", "find_pii_text", "person_names", "placeholder",
            "redact_text", "redact_words"]
 
 
@@ -98,7 +98,7 @@ def find_pii(words: Sequence[Word] | Sequence[str], *, language: str,
 
 
 def _merge(found: list[Found], tokens: Sequence[Token]) -> tuple[PiiSpan, ...]:
-    """Union of overlapping spans (and of adjacent ones with the same label)."""
+    """Union of overlapping spans (and of adjacent ones with the same label within a sentence)."""
     rank = {label: k for k, label in enumerate(_PRIORITY)}
     groups: list[list[Found]] = []
     for f in sorted(found, key=lambda f: (f.first, -f.last)):
@@ -106,7 +106,7 @@ def _merge(found: list[Found], tokens: Sequence[Token]) -> tuple[PiiSpan, ...]:
             g = groups[-1]
             end = max(x.last for x in g)
             same = any(x.label == f.label for x in g)
-            if f.first <= end or (same and f.first == end + 1):
+            if f.first <= end or (same and f.first == end + 1 and not tokens[end].ends_sentence):
                 g.append(f)
                 continue
         groups.append([f])
@@ -115,6 +115,20 @@ def _merge(found: list[Found], tokens: Sequence[Token]) -> tuple[PiiSpan, ...]:
         best = min(g, key=lambda f: (-(f.last - f.first), rank[f.label]))
         out.append(PiiSpan(best.label, min(f.first for f in g), max(f.last for f in g)))
     return tuple(out)
+
+
+def person_names(words: Sequence[Word] | Sequence[str], spans: Sequence[PiiSpan]) -> tuple[str, ...]:
+    """The words of the PERSON spans, punctuation stripped, for `known_names` of the other role.
+
+    A name the customer gives ("My name is Jack") is redacted in the agent's
+    words too ("Jack, what was your last name?") when the caller runs
+    `find_pii` on the agent's words with these as known names. The values
+    stay in memory: never log or store them.
+    """
+    texts = [w.text if isinstance(w, Word) else str(w) for w in words]
+    tokens = make_tokens(texts)
+    return tuple(dict.fromkeys(tokens[k].core for s in spans if s.label == "PERSON"
+                               for k in range(s.first, s.last + 1) if tokens[k].alpha and len(tokens[k].core) > 1))
 
 
 def find_pii_text(text: str, *, language: str, known_names: Sequence[str] = ()) -> tuple[TextSpan, ...]:

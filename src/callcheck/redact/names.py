@@ -50,6 +50,8 @@ def _listed(tok: Token, lex: Lexicon, *, ambiguous_ok: bool) -> bool:
 def _name_token(tok: Token, lex: Lexicon, *, strong: bool) -> bool:
     """Could this word be (part of) a name after a trigger of this strength?"""
     low = _bare(tok)
+    if strong and tok.capitalised and tok.alpha and low in lex.ambiguous:
+        return True  # "my name is Will", "Frau Koch"
     if not tok.alpha or len(low) < 2 or low in lex.stopwords or low in lex.months or low in _NOT_NAMES:
         return False
     if _listed(tok, lex, ambiguous_ok=strong):
@@ -162,8 +164,10 @@ def find_people(tokens: Sequence[Token], codes: Sequence[Code], lex: Lexicon, *,
         _bare(tokens[k])
         for f in found
         for k in range(f.first, f.last + 1)
-        if len(tokens[k].low) >= 3 and _bare(tokens[k]) not in lex.ambiguous and _bare(tokens[k]) not in lex.stopwords
+        if len(tokens[k].low) >= 3 and (_bare(tokens[k]) not in lex.stopwords or _bare(tokens[k]) in lex.ambiguous)
     }
-    found += _occurrences(tokens, known, "known") + _occurrences(tokens, learned - known, "learned")
+    found += _occurrences(tokens, known, "known") + _occurrences(tokens, learned - known - lex.ambiguous, "learned")
+    # "My name is Jack. ... Uh, Jack, what was ...": a name that is also a word recurs only capitalised
+    found += [f for f in _occurrences(tokens, learned & lex.ambiguous, "learned") if tokens[f.first].capitalised]
     found += [Found("PERSON", c.first, c.last, "spelled") for c in codes if c.digits == 0 and c.letters >= 3]
     return _join_first_names(tokens, found, lex)
