@@ -168,8 +168,15 @@ def find_addresses(tokens: Sequence[Token], codes: dict[int, Code], cues: CueInd
     return found
 
 
+_BOX = ("postfach", "box")  # "Postfach 10 20 30", "PO Box 1234"
+
+
 def _street_span(tokens, i, codes, cues, lex) -> tuple[int, int] | None:
     """(first, last) of a street and its house number whose street word is at i."""
+    box = codes.get(i + 1)
+    if tokens[i].low in _BOX and box is not None and box.digits >= 3:
+        first = i - 1 if i > 0 and tokens[i - 1].low in ("po", "p.o") else i
+        return first, box.last
     if lex.language == "de":
         first = _de_street(tokens, i, lex)
         name_last = i

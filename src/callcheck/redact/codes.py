@@ -81,8 +81,8 @@ def is_date_token(core: str) -> bool:
 def _piece(tokens: Sequence[Token], i: int, lex: Lexicon) -> _Piece | None:
     tok = tokens[i]
     core, low = tok.core, tok.low
-    if not core:
-        return None
+    if not core:  # a lone "/" or "-" between digit groups ("040 / 123 456 78") joins them
+        return _Piece(i, i, "join", "") if tok.raw.strip() in ("/", "-", "–") else None
     bare = core.replace("(", "").replace(")", "")  # "+49 (0)171 ..."
     if _DIGITS.fullmatch(bare) and not is_date_token(core):
         return _Piece(i, i, "digits", bare.replace("-", "").replace("/", ""))

@@ -27,7 +27,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 LANGUAGES = ("de", "en")
 _MAX_CUE = 6  # words in the longest cue phrase
-CUE_LABELS = ("IBAN", "CARD", "PHONE", "CUSTOMER_ID", "DOB", "ADDRESS", "POSTCODE", "EMAIL")
+CUE_LABELS = ("IBAN", "CARD", "PHONE", "CUSTOMER_ID", "DOB", "ADDRESS", "POSTCODE", "EMAIL", "EXPIRY")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,8 @@ class Lexicon:
     person_strong: PhraseSet
     person_weak: PhraseSet
     person_after: PhraseSet
+    person_greeting: PhraseSet
+    person_spell_cue: PhraseSet
     titles: frozenset[str]
     articles: frozenset[str]
     spell_link: PhraseSet
@@ -160,6 +162,8 @@ def lexicon(language: str) -> Lexicon:
         person_strong=phrases("PERSON", person["strong"]),
         person_weak=phrases("PERSON", person["weak"]),
         person_after=phrases("PERSON", person["after"]),
+        person_greeting=phrases("PERSON", person["greeting"]),
+        person_spell_cue=phrases("PERSON", person["spell_cue"]),
         titles=frozenset(person["titles"]),
         articles=frozenset(person["articles"]),
         spell_link=phrases("PERSON", person["spell_link"]),
@@ -180,7 +184,7 @@ class Cue:
 class CueIndex:
     """Every cue phrase found in one token sequence, by label, sorted by position."""
 
-    __slots__ = ("by_label",)
+    __slots__ = ("by_label", "covered")
 
     def __init__(self, tokens: Sequence[Token], lex: Lexicon) -> None:
         every: list[Cue] = []
@@ -205,6 +209,11 @@ class CueIndex:
             if not inside_longer(c):
                 found[c.label].append(c)
         self.by_label = {k: (tuple(v), [c.first for c in v]) for k, v in found.items()}
+        self.covered = frozenset(k for v in found.values() for c in v for k in range(c.first, c.last + 1))
+
+    def covers(self, index: int) -> bool:
+        """Is word `index` part of a cue phrase?"""
+        return index in self.covered
 
     def near(self, label: str, first: int, last: int, *, before: int = 8, after: int = 3) -> Cue | None:
         """The nearest cue of `label` ending at most `before` words before `first`

@@ -30,6 +30,8 @@ _NOT_NAMES = frozenset(
 )
 # after these (English) a capitalised word is a name even when the name list does not know it
 _SELF_INTRO = frozenset({"i'm", "i am"})
+_PERSON_NOUNS = frozenset("lady guy man woman gentleman girl boy someone somebody chap bloke agent engineer "
+                          "technician colleague fellow person".split())
 
 
 def _bare(tok: Token) -> str:
@@ -59,12 +61,14 @@ def _name_token(tok: Token, lex: Lexicon, *, strong: bool) -> bool:
     return strong and tok.capitalised
 
 
-def _take_names(tokens: Sequence[Token], j: int, lex: Lexicon, *, strong: bool) -> tuple[int, int] | None:
+def _take_names(tokens: Sequence[Token], j: int, lex: Lexicon, *, strong: bool,
+                greeting: bool = False) -> tuple[int, int] | None:
     """(first, last) of the 1-3 name words starting at j (titles such as "Dr." skipped), else None.
 
     After a weak trigger the first word must be a listed name (an article may
     stand before it: "die Claudia"), or a capitalised word set off by pauses
-    ("my husband, Gareth, set up ...").
+    ("my husband, Gareth, set up ..."; after a greeting a pause after it is
+    enough: "Hi Ayesha, thanks").
     """
     while j < len(tokens) and tokens[j].low in lex.titles:
         j += 1
@@ -73,7 +77,8 @@ def _take_names(tokens: Sequence[Token], j: int, lex: Lexicon, *, strong: bool) 
         j += 1
     if j >= len(tokens):
         return None
-    set_off = j > 0 and tokens[j - 1].pause and (tokens[j].pause or j + 1 == len(tokens))
+    pause_after = tokens[j].pause or j + 1 == len(tokens)
+    set_off = j > 0 and (tokens[j - 1].pause or greeting) and pause_after
     if not _name_token(tokens[j], lex, strong=strong or (set_off and tokens[j].capitalised)):
         return None
     last = j
@@ -91,13 +96,34 @@ def _triggered(tokens: Sequence[Token], lex: Lexicon) -> list[Found]:
     for i in range(len(tokens)):
         for group, strong in ((lex.person_strong, True), (lex.person_weak, False)):
             hit = match_any(tokens, i, group)
-            if hit is None or tokens[hit[1] - 1].ends_sentence:
+            if hit is None or hit[1] >= len(tokens) or tokens[hit[1] - 1].ends_sentence:
                 continue
-            strong = strong or (hit[0].text in _SELF_INTRO and tokens[hit[1]].capitalised if hit[1] < len(tokens)
-                                else False)
-            span = _take_names(tokens, hit[1], lex, strong=strong)
+            text = hit[0].text
+            if text in _SELF_INTRO and tokens[hit[1]].capitalised:
+                strong = True  # "I'm Jess": after "I'm" a capitalised word is a name or a nationality
+            if text == "called" and any(t.low in _PERSON_NOUNS for t in tokens[max(0, i - 3):i]):
+                strong = True  # "a lady called Brenda", not "a company called ..."
+            greeting = match_any(tokens, i, lex.person_greeting) is not None
+            span = _take_names(tokens, hit[1], lex, strong=strong, greeting=greeting)
             if span is not None:
                 found.append(Found("PERSON", span[0], span[1], "trigger"))
+                break
+    return found
+
+
+def _after_spelling(tokens: Sequence[Token], lex: Lexicon) -> list[Found]:
+    """"Schreibt sich mit zwei N, Brunner": the capitalised word a spelling cue talks about."""
+    found = []
+    for i in range(len(tokens)):
+        hit = match_any(tokens, i, lex.person_spell_cue)
+        if hit is None:
+            continue
+        for j in range(hit[1], min(hit[1] + 8, len(tokens))):
+            tok = tokens[j]
+            if tok.capitalised and len(tok.core) > 1 and _name_token(tok, lex, strong=True) and tok.core != tok.core.upper():
+                found.append(Found("PERSON", j, j, "spelling"))
+                break
+            if tok.ends_sentence:
                 break
     return found
 
@@ -158,7 +184,7 @@ def _join_first_names(tokens: Sequence[Token], spans: list[Found], lex: Lexicon)
 def find_people(tokens: Sequence[Token], codes: Sequence[Code], lex: Lexicon, *, known_names: Sequence[str]) -> list[Found]:
     """PERSON spans: triggers, speaker-before, known and propagated names, spelled letters."""
     found = _triggered(tokens, lex) + _speaker_before(tokens, lex) + _first_last(tokens, lex)
-    found += _listed_anywhere(tokens, lex)
+    found += _listed_anywhere(tokens, lex) + _after_spelling(tokens, lex)
     known = {part.casefold() for name in known_names for part in name.replace("-", " ").split()}
     learned = {
         _bare(tokens[k])

@@ -128,14 +128,16 @@ def _by_cue(code: Code, tokens: Sequence[Token], cues: CueIndex, lex: Lexicon) -
         d = cues.distance(cue_label, code.first, code.last, before=8, after=after)
         if label == "CARD" and digits <= 4:
             d = d if d <= 3 else float("inf")  # a CVV only right after its cue
+            expiry = cues.distance("EXPIRY", code.first, code.last, before=3, after=0)
+            if expiry <= 3 and cues.near("CARD", code.first, code.last, before=14, after=0):
+                d = min(d, expiry)  # "Karte ... läuft ab 03/27", "expiry oh nine twenty seven"
         if fits[label] and d != float("inf") and (best is None or (d, _PRIORITY.index(label)) < best[:2]):
             best = (d, _PRIORITY.index(label), label)
     if best is None:
         return None
-    cue = cues.near("POSTCODE" if best[2] == "ADDRESS" else best[2], code.first, code.last, before=8, after=6)
-    # "customer since 2009": a word that makes the number a year, price, ... unless it belongs to the cue
-    before = cue is None or cue.last != code.first - 1
-    if _not_id(code, tokens, lex, before=before):
+    # "customer since 2009": a word that makes the number a year, price, ... unless it belongs to a cue
+    # ("sort code 60 16 13", "läuft ab 03/27")
+    if _not_id(code, tokens, lex, before=not cues.covers(code.first - 1)):
         return None
     return Found(best[2], code.first, code.last, "cue")
 
