@@ -42,8 +42,20 @@ def _street_word(tok: Token, lex: Lexicon) -> str | None:
     return None
 
 
+_PRONOUNS = frozenset({"sie", "ich", "wir", "er", "es", "ihr", "du", "man"})
+
+
 def _name_like(tok: Token, lex: Lexicon) -> bool:
     return tok.alpha and tok.low not in lex.stopwords and tok.low not in lex.months and tok.low not in _WEEKDAYS
+
+
+def _town(tokens: Sequence[Token], j: int, lex: Lexicon) -> bool:
+    """A capitalised name that is not the verb opening an unpunctuated sentence ("Warten Sie ...")."""
+    tok = tokens[j]
+    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    verb_first = (lex.language == "de" and nxt is not None and nxt.low in _PRONOUNS and not tok.pause
+                  and (nxt.core == "Sie" or nxt.core.islower()))
+    return tok.capitalised and _name_like(tok, lex) and not verb_first
 
 
 def _house_number(tokens: Sequence[Token], i: int, codes: dict[int, Code], lex: Lexicon) -> int | None:
@@ -123,8 +135,11 @@ def _extend(tokens: Sequence[Token], last: int, codes: dict[int, Code], lex: Lex
             end = j
             j += 1
             continue
-        if tok.capitalised and _name_like(tok, lex) and (tokens[j - 1].low in ("in", "") or tokens[j - 1].pause
-                                                          or j - 1 == end or codes.get(j - 1)):
+        prev_code = _code_ending(codes, j - 1)
+        postcode_before = prev_code is not None and prev_code.digits >= 4 or re.fullmatch(r"\d{4,5}", tokens[j - 1].core)
+        town_before = j - 1 == end and tokens[end].alpha and tokens[end].capitalised  # "Los Angeles"
+        if _town(tokens, j, lex) and (tokens[j - 1].low in ("in", "") or tokens[j - 1].pause
+                                      or postcode_before or town_before):
             end = j
             j += 1
             continue
@@ -220,9 +235,11 @@ def _postcode_town(tokens, codes, cues, lex) -> list[Found]:
     """"in 80331 München" after an address cue, without a street: postcode and town."""
     out = []
     for code in codes.values():
-        if lex.language != "de" or code.digits != 5 or code.letters or code.last + 1 >= len(tokens):
+        if lex.language != "de" or code.digits != 5 or code.letters or code.last + 1 >= len(tokens) \
+                or tokens[code.last].ends_sentence:
             continue
-        town = tokens[code.last + 1]
-        if town.capitalised and _name_like(town, lex) and cues.near("ADDRESS", code.first, code.last, before=6):
+        if tokens[code.last + 1].low in lex.not_id_after:
+            continue  # "25000 Haushalte"
+        if _town(tokens, code.last + 1, lex) and cues.near("ADDRESS", code.first, code.last, before=6):
             out.append(Found("ADDRESS", code.first, code.last + 1, "postcode-town"))
     return out

@@ -87,6 +87,8 @@ def _take_names(tokens: Sequence[Token], j: int, lex: Lexicon, *, strong: bool,
         nxt = tokens[last + 1]
         if not _name_token(nxt, lex, strong=True) or (not nxt.capitalised and not _listed(nxt, lex, ambiguous_ok=True)):
             break
+        if nxt.capitalised and not tokens[last].capitalised:
+            break  # "mein name ist katharina weiß Unser Kundenservice ...": the case changes, a new sentence
         last += 1
     return j, last
 
@@ -195,5 +197,5 @@ def find_people(tokens: Sequence[Token], codes: Sequence[Code], lex: Lexicon, *,
     found += _occurrences(tokens, known, "known") + _occurrences(tokens, learned - known - lex.ambiguous, "learned")
     # "My name is Jack. ... Uh, Jack, what was ...": a name that is also a word recurs only capitalised
     found += [f for f in _occurrences(tokens, learned & lex.ambiguous, "learned") if tokens[f.first].capitalised]
-    found += [Found("PERSON", c.first, c.last, "spelled") for c in codes if c.digits == 0 and c.letters >= 3]
+    found += [Found("PERSON", c.first, c.last, "spelled") for c in codes if c.digits == 0 and c.spelled >= 3]
     return _join_first_names(tokens, found, lex)

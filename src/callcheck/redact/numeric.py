@@ -127,7 +127,7 @@ def _by_cue(code: Code, tokens: Sequence[Token], cues: CueIndex, lex: Lexicon) -
         after = 6 if label == "CARD" else 3
         d = cues.distance(cue_label, code.first, code.last, before=8, after=after)
         if label == "CARD" and digits <= 4:
-            d = d if d <= 3 else float("inf")  # a CVV only right after its cue
+            d = cues.distance("CVV", code.first, code.last, before=8, after=0)  # a CVV only with its own cue
             expiry = cues.distance("EXPIRY", code.first, code.last, before=3, after=0)
             if expiry <= 3 and cues.near("CARD", code.first, code.last, before=14, after=0):
                 d = min(d, expiry)  # "Karte ... läuft ab 03/27", "expiry oh nine twenty seven"
@@ -158,4 +158,4 @@ def iban_country_prefix(code: Code, tokens: Sequence[Token], cues: CueIndex) -> 
     if prev.core.upper() not in IBAN_LENGTHS or prev.pause or not cues.near("IBAN", code.first - 1, code.last):
         return None
     return Code(code.first - 1, code.last, prev.core.upper() + code.text, code.digits, 2, code.spoken,
-                prev.raw + " " + code.written)
+                prev.raw + " " + code.written, code.spelled)
