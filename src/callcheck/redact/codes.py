@@ -20,7 +20,7 @@ from .spoken import NumberWord, number_word, read_digits
 from .tokens import Token
 
 _DIGITS = re.compile(r"\+?\d+(?:[-/]\d+)*")
-_ALNUM = re.compile(r"(?=[A-Za-z\d-]*\d)(?=[A-Za-z\d-]*[A-Za-z])[A-Za-z\d]+(?:-[A-Za-z\d]+)*")
+_ALNUM = re.compile(r"(?=[\w.-]*\d)(?=[\w.-]*[A-Za-z])[A-Za-z\d]+(?:[-_.][A-Za-z\d]+)*")
 _DATE = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})")
 _ORDINAL_SUFFIX = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
 _CAPS = re.compile(r"[A-ZÄÖÜ]{2,4}")
@@ -88,9 +88,13 @@ def _piece(tokens: Sequence[Token], i: int, lex: Lexicon) -> _Piece | None:
     if _DIGITS.fullmatch(bare) and not is_date_token(core):
         return _Piece(i, i, "digits", bare.replace("-", "").replace("/", ""))
     if _ALNUM.fullmatch(core) and not _ORDINAL_SUFFIX.fullmatch(low):
-        return _Piece(i, i, "alnum", core.replace("-", "").upper())
+        return _Piece(i, i, "alnum", re.sub(r"[-_.]", "", core).upper())
     if low in _JOINERS or low in _FILLERS[lex.language]:
         return _Piece(i, i, "join", "")
+    if "-" in low:  # "null-eins-sieben-eins": digits read one by one, joined by hyphens
+        words = [number_word(part, language=lex.language) for part in low.split("-")]
+        if len(words) > 2 and all(w is not None and not w.ordinal for w in words):
+            return _Piece(i, i, "digits", read_digits(words, [False] * len(words)))
     word = number_word(low, language=lex.language) if core != "O" else None  # capital O: the letter
     if word is None and lex.language == "en" and low == "a" and i + 1 < len(tokens):
         nxt = number_word(tokens[i + 1].low, language="en")

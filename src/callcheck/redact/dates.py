@@ -34,13 +34,13 @@ def _part(tok: Token, lex: Lexicon) -> str | None:
     if low.rstrip(".") in lex.months:
         return "month"
     if low.isdigit():
-        if _YEAR.fullmatch(low):
-            return "year"
+        if _YEAR.fullmatch(low) or (len(low) == 2 and tok.lead[-1:] in ("'", "’")):
+            return "year"  # 1979, '79
         return "num" if len(low) <= 2 else None
     if digit_ordinal(low) is not None:
         return "num"
     word = number_word(low, language=lex.language)
-    if word is not None and word.kind not in ("repeat", "plus", "scale"):
+    if word is not None and word.kind not in ("repeat", "plus"):  # "two thousand and three"
         return "year" if word.value >= 1900 else "num"
     if low in lex.date_fillers:
         return "filler"

@@ -27,7 +27,8 @@ except ModuleNotFoundError:  # Python 3.10
 
 LANGUAGES = ("de", "en")
 _MAX_CUE = 6  # words in the longest cue phrase
-CUE_LABELS = ("IBAN", "CARD", "PHONE", "CUSTOMER_ID", "DOB", "ADDRESS", "POSTCODE", "EMAIL", "EXPIRY", "CVV")
+CUE_LABELS = ("IBAN", "CARD", "PHONE", "CUSTOMER_ID", "DOB", "ADDRESS", "POSTCODE", "EMAIL", "EXPIRY", "CVV", "AREA",
+              "HANDLE")
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,17 @@ Without a German NER model on PyPI, names are found where a speaker signals
 them. Strong triggers ("mein Name ist", "Frau", "Herr", "my name is", "Mr",
 "you've reached") take the one to three capitalised words after them (or
 listed names in a lower-case transcript); weak triggers ("ich bin die",
-"hier ist", "I'm", "this is") only a name from the name list, so that "ich
-bin total genervt" and "this is ridiculous" stay. "Hughes here" and "Müller
-am Apparat" name the speaker before the trigger. Known names (the agent's
-name from the manifest, a customer name) and every surname found once are
-redacted wherever they occur; a listed first name before a found surname
-joins it ("Peter Müller"). Spelled letters ("S C H U L Z", "W wie Wilhelm")
-come from `codes.py`.
+"hier ist", "I'm", "this is", "meine Frau", "Hi") only a name from the name
+list or a capitalised word set off by pauses, so that "ich bin total
+genervt" and "this is ridiculous" stay. "Hughes here" and "Müller am
+Apparat" name the speaker before the trigger; a spelling cue ("schreibt
+sich", "spelled") the capitalised word after it. A listed first name that is
+no ordinary word is a name anywhere ("Jessica's the account holder"), and a
+listed first name followed by a listed surname. Known names (the agent's
+name from the manifest, a customer name) and every name found once are
+redacted wherever they occur (names that are also words, "Will", "Jack",
+only capitalised). Spelled letters ("S C H U L Z", "W wie Wilhelm") come
+from `codes.py`.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ _NOT_NAMES = frozenset(
 # after these (English) a capitalised word is a name even when the name list does not know it
 _SELF_INTRO = frozenset({"i'm", "i am"})
 _PERSON_NOUNS = frozenset("lady guy man woman gentleman girl boy someone somebody chap bloke agent engineer "
-                          "technician colleague fellow person".split())
+                          "technician colleague fellow person wife husband son daughter mother father mum mom dad "
+                          "brother sister partner friend boss neighbour neighbor".split())
 
 
 def _bare(tok: Token) -> str:
@@ -52,8 +57,8 @@ def _listed(tok: Token, lex: Lexicon, *, ambiguous_ok: bool) -> bool:
 def _name_token(tok: Token, lex: Lexicon, *, strong: bool) -> bool:
     """Could this word be (part of) a name after a trigger of this strength?"""
     low = _bare(tok)
-    if strong and tok.capitalised and tok.alpha and low in lex.ambiguous:
-        return True  # "my name is Will", "Frau Koch"
+    if strong and tok.alpha and low in lex.ambiguous:
+        return True  # "my name is Will", "Frau Koch", "my wife is called sue"
     if not tok.alpha or len(low) < 2 or low in lex.stopwords or low in lex.months or low in _NOT_NAMES:
         return False
     if _listed(tok, lex, ambiguous_ok=strong):

@@ -7,7 +7,8 @@ a well-formed international or UK postcode shape), a cue word near it
 high-recall default: 5+ digits that are not followed by a unit or currency
 and not preceded by a word that makes them a quantity, price, version or
 error code. ASR garbles single digits, so with a cue an IBAN or card need
-only the right shape, not a valid checksum.
+only the right shape, not a valid checksum. Card security codes and expiry
+dates count as card data next to their own cue ("Prüfnummer", "expiry").
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def _by_cue(code: Code, tokens: Sequence[Token], cues: CueIndex, lex: Lexicon) -
     fits = {
         "IBAN": (digits >= 6 and letters <= 6) or (m is not None and m.group(1) in IBAN_LENGTHS),
         "CARD": (letters == 0 and 12 <= digits <= 19) or (letters == 0 and 3 <= digits <= 4),
-        "PHONE": letters == 0 and 6 <= digits <= 15,
+        "PHONE": letters == 0 and (6 <= digits <= 15 or (2 <= digits <= 6 and cues.near(
+            "AREA", code.first, code.last, before=2, after=0) is not None)),
         "CUSTOMER_ID": digits >= 4 or (digits >= 2 and letters >= 1 and digits + letters >= 4),
         "ADDRESS": (letters == 0 and 4 <= digits <= 5) or (letters >= 2 and 2 <= digits <= 3 and len(code.alnum) <= 8),
     }
@@ -159,3 +161,16 @@ def iban_country_prefix(code: Code, tokens: Sequence[Token], cues: CueIndex) -> 
         return None
     return Code(code.first - 1, code.last, prev.core.upper() + code.text, code.digits, 2, code.spoken,
                 prev.raw + " " + code.written, code.spelled)
+
+
+def find_handles(tokens: Sequence[Token], cues: CueIndex, lex: Lexicon) -> list[Found]:
+    """User names after their cue ("Benutzername ist mmueller", "my username is jsmith_84")."""
+    found = []
+    for cue in cues.cues("HANDLE"):
+        j = cue.last + 1
+        while j < len(tokens) and tokens[j].low in ("ist", "lautet", "is", "was", "war", "it's", "der", "the"):
+            j += 1
+        if j < len(tokens) and tokens[j].core and tokens[j].low not in lex.stopwords and not tokens[cue.last].ends_sentence \
+                and re.fullmatch(r"[\w.@-]{3,}", tokens[j].core):
+            found.append(Found("CUSTOMER_ID", j, j, "handle"))
+    return found
