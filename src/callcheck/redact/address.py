@@ -99,12 +99,13 @@ def _prefixed_street(tokens: Sequence[Token], i: int, lex: Lexicon) -> int | Non
 
 
 def _en_street(tokens: Sequence[Token], i: int, lex: Lexicon) -> int | None:
-    """First index of the names of an English street whose street word is token i."""
+    """First index of the names of an English street whose street word is token i ("West 57th Street")."""
     if _street_word(tokens[i], lex) != "word":
         return None
     first = i
-    while first > 0 and i - first < 3 and _name_like(tokens[first - 1], lex) and not tokens[first - 1].pause:
-        if not (tokens[first - 1].capitalised or tokens[i].low == tokens[i].core):
+    while first > 0 and i - first < 3 and not tokens[first - 1].pause and (
+            _name_like(tokens[first - 1], lex) or re.fullmatch(r"\d{1,3}(?:st|nd|rd|th)", tokens[first - 1].low)):
+        if not (tokens[first - 1].capitalised or tokens[i].low == tokens[i].core or tokens[first - 1].low[:1].isdigit()):
             break
         first -= 1
     return first if first < i else None
@@ -148,8 +149,13 @@ def _extend(tokens: Sequence[Token], last: int, codes: dict[int, Code], lex: Lex
 
 
 def _extend_left(tokens: Sequence[Token], first: int, codes: dict[int, Code], lex: Lexicon) -> int:
-    """Run back before a street: "in Köln, Domstraße 40", "34117 Kassel, ...", "Hausnummer 7, Gartenweg"."""
+    """Run back before a street: "in Köln, Domstraße 40", "34117 Kassel, ...", "Hausnummer 7, Gartenweg",
+    "number 7 on Beech Avenue"."""
     k = first - 1
+    if k > 0 and tokens[k].low in ("on", "in", "auf") and not tokens[k - 1].pause:
+        code = _code_ending(codes, k - 1)
+        if code is not None and code.digits <= 4 and code.first > 0 and tokens[code.first - 1].low in lex.unit_prefix:
+            return code.first - 1
     if k < 0 or not tokens[k].pause:
         return first
     code = _code_ending(codes, k)
@@ -206,7 +212,7 @@ def _street_span(tokens, i, codes, cues, lex) -> tuple[int, int] | None:
         return (first, name_last) if cues.near("ADDRESS", first, name_last, before=6, after=0) else None
     first = _en_street(tokens, i, lex)
     if first is None:
-        return None
+        return _cued_street(tokens, i, codes, cues, lex)
     before = _code_ending(codes, first - 1)
     if before is not None and before.digits <= 5:
         return _unit_before(tokens, before.first, codes, lex), i
@@ -222,6 +228,22 @@ def _code_ending(codes: dict[int, Code], last: int) -> Code | None:
         if code is not None:
             return code if code.last == last else None
     return None
+
+
+def _cued_street(tokens, i, codes, cues, lex) -> tuple[int, int] | None:
+    """"I live at 58 Hillside": a house number and capitalised names right after an address cue."""
+    code = codes.get(i)
+    if code is None or not 1 <= code.digits <= 5 or code.letters > 1 or code.last + 1 >= len(tokens):
+        return None
+    last = code.last
+    while last + 1 < len(tokens) and last - code.last < 3 and tokens[last + 1].capitalised \
+            and _name_like(tokens[last + 1], lex) and not tokens[last].ends_sentence:
+        last += 1
+    if last == code.last or not cues.near("ADDRESS", code.first, code.last, before=3, after=0):
+        return None
+    if any(_street_word(tokens[k], lex) for k in range(code.last + 1, min(last + 3, len(tokens)))):
+        return None  # a street word follows: the street rule takes it, with "flat 2b," before it
+    return code.first, last
 
 
 def _unit_before(tokens: Sequence[Token], first: int, codes: dict[int, Code], lex: Lexicon) -> int:

@@ -19,6 +19,7 @@ from `codes.py`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from .codes import Code
@@ -82,6 +83,9 @@ def _take_names(tokens: Sequence[Token], j: int, lex: Lexicon, *, strong: bool,
         j += 1
     if j >= len(tokens):
         return None
+    if strong and re.fullmatch(r"[A-ZÄÖÜ]", tokens[j].core) and j + 1 < len(tokens) \
+            and tokens[j + 1].capitalised and _name_token(tokens[j + 1], lex, strong=True):
+        return j, j + 1  # an initial: "Herrn J. Hamilton", "Mr J Hamilton"
     pause_after = tokens[j].pause or j + 1 == len(tokens)
     set_off = j > 0 and (tokens[j - 1].pause or greeting) and pause_after
     if not _name_token(tokens[j], lex, strong=strong or (set_off and tokens[j].capitalised)):
@@ -123,8 +127,8 @@ def _after_spelling(tokens: Sequence[Token], lex: Lexicon) -> list[Found]:
     found = []
     for i in range(len(tokens)):
         hit = match_any(tokens, i, lex.person_spell_cue)
-        if hit is None:
-            continue
+        if hit is None or "?" in tokens[hit[1] - 1].trail:
+            continue  # "Können Sie das buchstabieren?" asks; the answer is spelled letters
         for j in range(hit[1], min(hit[1] + 8, len(tokens))):
             tok = tokens[j]
             if tok.capitalised and len(tok.core) > 1 and _name_token(tok, lex, strong=True) and tok.core != tok.core.upper():
@@ -179,12 +183,18 @@ def _listed_anywhere(tokens: Sequence[Token], lex: Lexicon) -> list[Found]:
 
 
 def _join_first_names(tokens: Sequence[Token], spans: list[Found], lex: Lexicon) -> list[Found]:
+    """A listed first name before a found name joins it ("Peter Müller"), a capitalised word after a
+    lone listed first name too ("Lisa Wong")."""
     out = []
     for s in spans:
-        first = s.first
+        first, last = s.first, s.last
         if first > 0 and not tokens[first - 1].pause and _listed(tokens[first - 1], lex, ambiguous_ok=False):
             first -= 1
-        out.append(Found(s.label, first, s.last, s.rule))
+        if first == last and last + 1 < len(tokens) and not tokens[last].pause \
+                and _bare(tokens[last]) in lex.first_names and tokens[last + 1].capitalised \
+                and _name_token(tokens[last + 1], lex, strong=True):
+            last += 1
+        out.append(Found(s.label, first, last, s.rule))
     return out
 
 

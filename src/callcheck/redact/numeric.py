@@ -139,7 +139,8 @@ def _by_cue(code: Code, tokens: Sequence[Token], cues: CueIndex, lex: Lexicon) -
         return None
     # "customer since 2009": a word that makes the number a year, price, ... unless it belongs to a cue
     # ("sort code 60 16 13", "läuft ab 03/27")
-    if _not_id(code, tokens, lex, before=not cues.covers(code.first - 1)):
+    # a long number is no time or price whatever stands before it ("text me at seven one eight, ...")
+    if _not_id(code, tokens, lex, before=code.digits <= 5 and not cues.covers(code.first - 1)):
         return None
     return Found(best[2], code.first, code.last, "cue")
 
