@@ -53,8 +53,9 @@ def _town(tokens: Sequence[Token], j: int, lex: Lexicon) -> bool:
     """A capitalised name that is not the verb opening an unpunctuated sentence ("Warten Sie ...")."""
     tok = tokens[j]
     nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    after_in = j > 0 and tokens[j - 1].low == "in"
     verb_first = (lex.language == "de" and nxt is not None and nxt.low in _PRONOUNS and not tok.pause
-                  and (nxt.core == "Sie" or nxt.core.islower()))
+                  and (nxt.core == "Sie" or nxt.core.islower()) and not after_in)
     return tok.capitalised and _name_like(tok, lex) and not verb_first
 
 
@@ -233,8 +234,9 @@ def _code_ending(codes: dict[int, Code], last: int) -> Code | None:
 def _cued_street(tokens, i, codes, cues, lex) -> tuple[int, int] | None:
     """"I live at 58 Hillside": a house number and capitalised names right after an address cue."""
     code = codes.get(i)
-    if code is None or not 1 <= code.digits <= 5 or code.letters > 1 or code.last + 1 >= len(tokens):
-        return None
+    if code is None or code.first != code.last or not 1 <= code.digits <= 4 or code.letters > 1 \
+            or code.last + 1 >= len(tokens):
+        return None  # a house number is one word ("58", "12a"), not digits read one by one
     last = code.last
     while last + 1 < len(tokens) and last - code.last < 3 and tokens[last + 1].capitalised \
             and _name_like(tokens[last + 1], lex) and not tokens[last].ends_sentence:

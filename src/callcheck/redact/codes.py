@@ -25,7 +25,7 @@ _DATE = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})")
 _ORDINAL_SUFFIX = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
 _CAPS = re.compile(r"[A-ZÄÖÜ]{2,4}")
 # all-capital words that are abbreviations, not parts of a code
-_NOT_CODE = frozenset(
+NOT_CODE = frozenset(
     "MB GB TB KB TV PC OK DSL LAN WLAN WIFI USB SIM PIN IBAN BIC EU USA UK ID IT AG DHL UPS DOB PLZ SMS APP LED HD "
     "CEO FAQ GPS DVD CD PDF ABC ARD ZDF ADAC AOK DAK TK VW BMW AMEX VISA SEPA CVV CVC NR TEL FAX MAIL AM PM KG".split()
 )
@@ -107,7 +107,7 @@ def _piece(tokens: Sequence[Token], i: int, lex: Lexicon) -> _Piece | None:
         if link is not None and link[1] < len(tokens) and tokens[link[1]].capitalised and not tok.pause:
             return _Piece(i, link[1], "letter", core.upper())  # "W wie Wilhelm", "B as in Bravo"
         return _Piece(i, i, "letter", core.upper())
-    if _CAPS.fullmatch(core) and core not in _NOT_CODE:
+    if _CAPS.fullmatch(core) and core not in NOT_CODE:
         return _Piece(i, i, "caps", core)
     return None
 

@@ -35,6 +35,8 @@ _NOT_NAMES = frozenset(
 )
 # after these (English) a capitalised word is a name even when the name list does not know it
 _SELF_INTRO = frozenset({"i'm", "i am"})
+# words after a name that introduce its bearer: "Hi, Anya from customer services"
+_INTRO_AFTER = frozenset({"from", "vom", "von", "here", "hier", "speaking", "calling"})
 _PERSON_NOUNS = frozenset("lady guy man woman gentleman girl boy someone somebody chap bloke agent engineer "
                           "technician colleague fellow person wife husband son daughter mother father mum mom dad "
                           "brother sister partner friend boss neighbour neighbor".split())
@@ -86,7 +88,7 @@ def _take_names(tokens: Sequence[Token], j: int, lex: Lexicon, *, strong: bool,
     if strong and re.fullmatch(r"[A-ZÄÖÜ]", tokens[j].core) and j + 1 < len(tokens) \
             and tokens[j + 1].capitalised and _name_token(tokens[j + 1], lex, strong=True):
         return j, j + 1  # an initial: "Herrn J. Hamilton", "Mr J Hamilton"
-    pause_after = tokens[j].pause or j + 1 == len(tokens)
+    pause_after = tokens[j].pause or j + 1 == len(tokens) or tokens[j + 1].low in _INTRO_AFTER
     set_off = j > 0 and (tokens[j - 1].pause or greeting) and pause_after
     if not _name_token(tokens[j], lex, strong=strong or (set_off and tokens[j].capitalised)):
         return None
@@ -188,11 +190,12 @@ def _join_first_names(tokens: Sequence[Token], spans: list[Found], lex: Lexicon)
     out = []
     for s in spans:
         first, last = s.first, s.last
-        if first > 0 and not tokens[first - 1].pause and _listed(tokens[first - 1], lex, ambiguous_ok=False):
-            first -= 1
+        before = tokens[first - 1] if first > 0 else None
+        if before is not None and not before.pause and _listed(before, lex, ambiguous_ok=before.capitalised):
+            first -= 1  # "Peter Müller", "Jan Kowalewski"
         if first == last and last + 1 < len(tokens) and not tokens[last].pause \
                 and _bare(tokens[last]) in lex.first_names and tokens[last + 1].capitalised \
-                and _name_token(tokens[last + 1], lex, strong=True):
+                and tokens[last].capitalised and _name_token(tokens[last + 1], lex, strong=True):
             last += 1
         out.append(Found(s.label, first, last, s.rule))
     return out

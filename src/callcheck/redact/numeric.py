@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from .codes import Code
+from .codes import NOT_CODE, Code
 from .lexicon import CueIndex, Lexicon
 from .tokens import Token
 
@@ -30,6 +30,7 @@ IBAN_LENGTHS = {"DE": 22, "AT": 20, "CH": 21, "GB": 22, "NL": 18, "BE": 16, "FR"
 _IBAN_SHAPE = re.compile(r"([A-Z]{2})(\d{2})([A-Z0-9]{8,30})")
 _UK_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}")
 _US_PHONE = re.compile(r"(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}|\d{3}-\d{4}")
+_PREFIX = re.compile(r"[A-Z]{2,4}")
 _REGIONS = {"de": ("DE", "AT", "CH"), "en": ("GB", "US", "IE")}
 _PRIORITY = ("IBAN", "CARD", "PHONE", "CUSTOMER_ID", "ADDRESS")
 
@@ -165,8 +166,13 @@ def iban_country_prefix(code: Code, tokens: Sequence[Token], cues: CueIndex) -> 
 
 
 def find_handles(tokens: Sequence[Token], cues: CueIndex, lex: Lexicon) -> list[Found]:
-    """User names after their cue ("Benutzername ist mmueller", "my username is jsmith_84")."""
+    """User names after their cue ("Benutzername ist mmueller", "my username is jsmith_84"), and the
+    letters an identifier starts with ("Die Vertragsnummer fängt mit VK an, dann 2021 4711")."""
     found = []
+    for k, tok in enumerate(tokens):
+        if _PREFIX.fullmatch(tok.core) and tok.core not in NOT_CODE and tok.low not in lex.stopwords \
+                and cues.near("CUSTOMER_ID", k, k, before=4, after=0) is not None:
+            found.append(Found("CUSTOMER_ID", k, k, "id-prefix"))
     for cue in cues.cues("HANDLE"):
         j = cue.last + 1
         while j < len(tokens) and tokens[j].low in ("ist", "lautet", "is", "was", "war", "it's", "der", "the"):
