@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 EN_UNITS = {"zero": 0, "oh": 0, "o": 0, "nought": 0, "nil": 0, "one": 1, "two": 2, "three": 3, "four": 4,
             "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
@@ -60,8 +61,9 @@ class NumberWord:
     ordinal: bool = False
 
 
+@lru_cache(maxsize=8192)
 def number_word(low: str, *, language: str) -> NumberWord | None:
-    """The number a single lower-case word stands for, or None."""
+    """The number a single lower-case word stands for, or None (cached: a call repeats its words)."""
     if language == "de":
         return _de_word(low)
     return _en_word(low)
