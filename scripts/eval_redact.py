@@ -2,7 +2,7 @@
 
     python scripts/eval_redact.py                       # dev and holdout side by side
     python scripts/eval_redact.py --misses dev          # also list dev's misses and false alarms
-    python scripts/eval_redact.py --asr-model models/whisper-base   # + ASR time of a sample call
+    python scripts/eval_redact.py --asr-model whisper-base   # + ASR time of samples/en_support_call.wav
 
 The sets (tests/data/redact/*.jsonl) hold one ASR-style sentence per line:
 {"lang": "de", "text": "...", "spans": [{"label": "IBAN", "text": "<substring>"}], "known_names": [...]}.
@@ -137,8 +137,9 @@ def report(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def redaction_cost(items: list[dict], *, words_wanted: int = 10_000) -> float:
-    """Seconds per 1000 words for find_pii on one long role sequence built from the sets' sentences."""
+def redaction_cost(items: list[dict], *, words_wanted: int = 10_000, repeats: int = 3) -> float:
+    """Seconds per 1000 words for find_pii on one long role sequence built from the sets' sentences
+    (the slower language, best of `repeats` runs: the machine is shared)."""
     by_lang = defaultdict(list)
     for item in items:
         by_lang[item["lang"]].extend(item["text"].split())
@@ -146,29 +147,45 @@ def redaction_cost(items: list[dict], *, words_wanted: int = 10_000) -> float:
     for lang, words in by_lang.items():
         seq = (words * (words_wanted // len(words) + 1))[:words_wanted]
         find_pii(seq[:200], language=lang)  # load the word lists once
-        t0 = time.perf_counter()
-        find_pii(seq, language=lang)
-        per_1000.append((time.perf_counter() - t0) / len(seq) * 1000)
+        best = float("inf")
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            find_pii(seq, language=lang)
+            best = min(best, time.perf_counter() - t0)
+        per_1000.append(best / len(seq) * 1000)
     return max(per_1000)
 
 
-def asr_cost(model: str, wav: Path) -> tuple[float, float, int]:
-    """(ASR seconds, audio seconds, words) transcribing `wav` with faster-whisper as callcheck runs it."""
-    import soundfile as sf
-    from faster_whisper import WhisperModel
+def asr_cost(model: str, wav: Path) -> dict:
+    """Time the ASR stage of `callcheck.pipeline.analyze_call` on `wav`, and find_pii on its words.
 
-    audio, rate = sf.read(wav, dtype="float32", always_2d=True)
-    duration = len(audio) / rate
-    whisper = WhisperModel(model, device="cpu", compute_type="int8")
+    ASR = language detection + transcription of both channels (the hook times
+    between "vad" and "asr"); the model is loaded before the clock starts.
+    """
+    from callcheck.pipeline import AnalyzeOptions, analyze_call
+    from callcheck.speech.asr import WhisperTranscriber
+    from callcheck.speech.models import resolve_model
+
+    transcriber = WhisperTranscriber(resolve_model(model, auto_install=False))
+    _ = transcriber.model
+    marks: dict[str, float] = {}
+    captured: dict = {}
+
+    def hook(stage: str, value) -> None:
+        marks[stage] = time.perf_counter()
+        if stage == "asr":
+            captured["speakers"] = value
+        if stage == "audio":
+            captured["duration_s"] = value.duration_s
+
+    analyze_call(wav, transcriber=transcriber, options=AnalyzeOptions(), hook=hook)
+    speakers = captured["speakers"]
     t0 = time.perf_counter()
-    words = 0
-    for ch in range(audio.shape[1]):
-        import scipy.signal
-        mono = scipy.signal.resample_poly(audio[:, ch], 16_000, rate) if rate != 16_000 else audio[:, ch]
-        segments, _ = whisper.transcribe(mono, language="en", beam_size=1, word_timestamps=True,
-                                         condition_on_previous_text=False, vad_filter=True)
-        words += sum(len(seg.words or ()) for seg in segments)
-    return time.perf_counter() - t0, duration, words
+    for sp in speakers:
+        find_pii(sp.words, language=sp.language or "en")
+    redact_s = time.perf_counter() - t0
+    return {"asr_s": marks["asr"] - marks["vad"], "audio_s": captured["duration_s"],
+            "words": sum(len(sp.words) for sp in speakers), "redact_s": redact_s}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,10 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ncost: find_pii {per_1000 * 1000:.1f} ms per 1000 words; a 3-minute call "
           f"(<= {words_3min} words) {per_1000 * words_3min / 1000:.3f} s")
     if args.asr_model:
-        asr_s, audio_s, words = asr_cost(args.asr_model, Path(args.wav))
-        per_min = asr_s / audio_s * 60
-        print(f"ASR: {asr_s:.1f} s for {audio_s:.1f} s of audio ({words} words) = {per_min:.1f} s per audio minute; "
-              f"redaction of a 3-minute call = {per_1000 * words_3min / 1000 / (per_min * 3) * 100:.2f} % of its ASR time")
+        r = asr_cost(args.asr_model, Path(args.wav))
+        per_min = r["asr_s"] / r["audio_s"] * 60
+        print(f"ASR: {r['asr_s']:.2f} s for {r['audio_s']:.1f} s of audio ({r['words']} words) = {per_min:.1f} s per "
+              f"audio minute; find_pii on those words {r['redact_s'] * 1000:.1f} ms "
+              f"({r['redact_s'] / r['asr_s'] * 100:.2f} % of their ASR time)")
+        print(f"a 3-minute call: ASR ~{per_min * 3:.0f} s, redaction <= {per_1000 * words_3min / 1000:.3f} s = "
+              f"{per_1000 * words_3min / 1000 / (per_min * 3) * 100:.2f} % (target <= 2 %)")
     return 0
 
 
