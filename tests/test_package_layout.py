@@ -8,7 +8,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "callcheck"
 # audio -> regions -> words -> measurements -> findings -> report, then one call, many calls, the front ends
-LAYERS = ("errors", "records", "signal", "speech", "measure", "config", "rules", "report", "pipeline", "batch", "web",
+LAYERS = ("errors", "records", "signal", "speech", "redact", "measure", "config", "rules", "report", "pipeline", "batch", "web",
           "cli")
 RANK = {"errors": 0, **{name: i for i, name in enumerate(LAYERS)}}
 COMPAT = {"callcheck.store"}  # old import paths kept for users' scripts
