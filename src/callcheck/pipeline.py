@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from callcheck import parties
+from callcheck import parties, privacy
 from callcheck.config import Config, load_config
 from callcheck.errors import ConfigError
 from callcheck.measure import measure_call
@@ -47,6 +47,8 @@ class AnalyzeOptions:
     config: Config | None = None  # None = the shipped defaults
     layout: str = "auto"  # auto|stereo|mixed|single
     agent_speaker: str = "auto"  # in a mix: auto (cue phrases)|first|second
+    redact: bool | None = None  # None = the config's [privacy] redact (default: on)
+    known_names: tuple[str, ...] = ()  # names from the call's metadata, redacted wherever they occur
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -98,6 +100,11 @@ def analyze_call(
     measurements = measure_call(recording, speakers, language=language, settings=config.measure,
                                 method=layout.method)
     hook("measure", measurements)
+    redaction = privacy.disabled()
+    if config.privacy["redact"] if options.redact is None else options.redact:
+        speakers, measurements, redaction = privacy.redact_call(speakers, measurements, language=language,
+                                                                known_names=options.known_names)
+    hook("redact", redaction)
     evaluation = evaluate_call(measurements, speakers, language=language, config=config,
                                report_language=options.report_language)
     hook("rules", evaluation)
@@ -118,6 +125,7 @@ def analyze_call(
         report_language=options.report_language or language,
         config=config,
         layout=layout,
+        redaction=redaction,
     )
     hook("report", report)
     return report
