@@ -79,6 +79,43 @@ def score(items: list[dict]) -> dict:
     return {"counts": s, "misses": misses}
 
 
+def score_sequence(items: list[dict], *, seed: int = 1) -> dict:
+    """The same counts with each language's sentences shuffled into one long word sequence.
+
+    A role's words reach `find_pii` as one sequence, so a cue or a name in one
+    sentence must not spill into the next; this runs the set that way.
+    """
+    import random
+
+    s: dict = defaultdict(int)
+    misses: list[str] = []
+    for lang in ("de", "en"):
+        group = [it for it in items if it["lang"] == lang]
+        random.Random(seed).shuffle(group)
+        text = " ".join(it["text"] for it in group)
+        known = [n for it in group for n in it.get("known_names", ())]
+        pred = find_pii_text(text, language=lang, known_names=known)
+        covered = {k for p in pred for k in range(p.start, p.end)}
+        pos = 0
+        for it in group:
+            start = text.index(it["text"], pos)
+            pos = start + len(it["text"])
+            for label, a, b in gold_ranges(it):
+                chars = [k for k in range(start + a, start + b) if text[k].isalnum()]
+                caught = all(k in covered for k in chars)
+                s[("gold", lang, "all")] += 1
+                s[("caught", lang, "all")] += caught
+                if not caught:
+                    misses.append(f"miss   {lang} {label:11} {it['text'][a:b]!r} in {it['text']!r}")
+            if not it["spans"]:
+                touched = any(k in covered for k in range(start, pos))
+                s[("plain", lang)] += 1
+                s[("untouched", lang)] += not touched
+                if touched:
+                    misses.append(f"alarm  {lang} in {it['text']!r}")
+    return {"counts": s, "misses": misses}
+
+
 def _ratio(a: int, b: int) -> str:
     return f"{a / b:.3f} ({a}/{b})" if b else "-"
 
@@ -141,11 +178,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--asr-model", help="a CTranslate2 Whisper model directory: also measure ASR time")
     ap.add_argument("--wav", default=str(ROOT / "samples" / "en_support_call.wav"))
     args = ap.parse_args(argv)
-    results = {name: score(load(name)) for name in args.sets.split(",")}
+    names = args.sets.split(",")
+    results = {name: score(load(name)) for name in names}
     print(report(results))
+    sequences = {name: score_sequence(load(name)) for name in names}
+    for lang in ("de", "en"):
+        cells = []
+        for r in sequences.values():
+            c = r["counts"]
+            cells.append(f"recall {_ratio(c[('caught', lang, 'all')], c[('gold', lang, 'all')])}, "
+                         f"untouched {_ratio(c[('untouched', lang)], c[('plain', lang)])}")
+        print(f"{lang:4} {'one sequence':11} " + " | ".join(cells))
     if args.misses in results:
         print(f"\n{args.misses}: misses and false alarms")
         print("\n".join(results[args.misses]["misses"]) or "none")
+        print(f"\n{args.misses}, all sentences as one sequence per language: misses and touched plain sentences")
+        print("\n".join(sequences[args.misses]["misses"]) or "none")
     per_1000 = redaction_cost(load("dev") + load("holdout"))
     words_3min = 2 * 3 * 150  # two roles, 3 minutes, 150 words per minute each at most
     print(f"\ncost: find_pii {per_1000 * 1000:.1f} ms per 1000 words; a 3-minute call "

@@ -78,6 +78,14 @@ EXAMPLES = [
     ("en", "CUSTOMER_ID", "Account ID, A B X 7 7 1 0 2.", "A B X 7 7 1 0 2"),
     ("en", "PERSON", "This is Laura speaking, what can I do for you?", "Laura"),
     ("en", "PERSON", "Mrs O'Neill rang earlier about her router.", "O'Neill"),
+    ("en", "PERSON", "The account holder is Ms K Brennan.", "K Brennan"),
+    ("en", "PERSON", "Sorry, I'm Imogen, I rang on Monday.", "Imogen"),
+    ("de", "PHONE", "Vorwahl 0221, dann 98 76 54.", "0221, dann 98 76 54"),
+    ("de", "PHONE", "Die Nummer ist null-eins-fünf-zwei, drei-drei-vier-vier-fünf-fünf.",
+     "null-eins-fünf-zwei, drei-drei-vier-vier-fünf-fünf"),
+    ("en", "CUSTOMER_ID", "my username is k_baxter_77", "k_baxter_77"),
+    ("en", "CARD", "the card is 5555 5555 5555 4444, expiry oh three twenty nine", "oh three twenty nine"),
+    ("en", "ADDRESS", "I live at 12 Brookside, near the school.", "12 Brookside"),
 ]
 
 

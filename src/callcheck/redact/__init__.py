@@ -31,7 +31,7 @@ from .dates import find_dobs
 from .email import find_emails
 from .lexicon import LANGUAGES, CueIndex, lexicon
 from .names import find_people
-from .numeric import Found, classify, iban_country_prefix
+from .numeric import Found, classify, find_handles, iban_country_prefix
 from .tokens import Token, core_offsets, make_tokens, split_text
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 LABELS = ("IBAN", "CARD", "PHONE", "EMAIL", "DOB", "ADDRESS", "CUSTOMER_ID", "PERSON")
 # when spans of different labels overlap, the longer one names the union; on a tie this order
 _PRIORITY = ("EMAIL", "IBAN", "CARD", "DOB", "ADDRESS", "PHONE", "CUSTOMER_ID", "PERSON")
+
+# a word between two spans of one label that belongs to them: "Vorwahl 030, dann 12 34 56 78"
+_LINKS = frozenset({"dann", "danach", "und", "then", "and"})
 
 __all__ = ["LABELS", "LANGUAGES", "PiiSpan", "TextSpan", "find_pii", "find_pii_text", "person_names", "placeholder",
            "redact_text", "redact_words"]
@@ -88,7 +91,7 @@ def find_pii(words: Sequence[Word] | Sequence[str], *, language: str,
         hit = classify(widened or code, tokens, cues, lex)
         if hit is not None:
             found.append(hit)
-    found += find_dobs(tokens, cues, lex)
+    found += find_dobs(tokens, cues, lex) + find_handles(tokens, cues, lex)
     found += find_addresses(tokens, {c.first: c for c in codes}, cues, lex)
     found += find_people(tokens, codes, lex, known_names=tuple(known_names))
     spans = _merge(found, tokens)
@@ -98,7 +101,8 @@ def find_pii(words: Sequence[Word] | Sequence[str], *, language: str,
 
 
 def _merge(found: list[Found], tokens: Sequence[Token]) -> tuple[PiiSpan, ...]:
-    """Union of overlapping spans (and of adjacent ones with the same label within a sentence)."""
+    """Union of overlapping spans (and of adjacent ones with the same label within a sentence,
+    also across one linking word such as "dann")."""
     rank = {label: k for k, label in enumerate(_PRIORITY)}
     groups: list[list[Found]] = []
     for f in sorted(found, key=lambda f: (f.first, -f.last)):
@@ -106,7 +110,8 @@ def _merge(found: list[Found], tokens: Sequence[Token]) -> tuple[PiiSpan, ...]:
             g = groups[-1]
             end = max(x.last for x in g)
             same = any(x.label == f.label for x in g)
-            if f.first <= end or (same and f.first == end + 1 and not tokens[end].ends_sentence):
+            joined = f.first == end + 2 and tokens[end + 1].low in _LINKS and not tokens[end + 1].ends_sentence
+            if f.first <= end or (same and (f.first == end + 1 or joined) and not tokens[end].ends_sentence):
                 g.append(f)
                 continue
         groups.append([f])

@@ -42,8 +42,20 @@ def _street_word(tok: Token, lex: Lexicon) -> str | None:
     return None
 
 
+_PRONOUNS = frozenset({"sie", "ich", "wir", "er", "es", "ihr", "du", "man"})
+
+
 def _name_like(tok: Token, lex: Lexicon) -> bool:
     return tok.alpha and tok.low not in lex.stopwords and tok.low not in lex.months and tok.low not in _WEEKDAYS
+
+
+def _town(tokens: Sequence[Token], j: int, lex: Lexicon) -> bool:
+    """A capitalised name that is not the verb opening an unpunctuated sentence ("Warten Sie ...")."""
+    tok = tokens[j]
+    nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+    verb_first = (lex.language == "de" and nxt is not None and nxt.low in _PRONOUNS and not tok.pause
+                  and (nxt.core == "Sie" or nxt.core.islower()))
+    return tok.capitalised and _name_like(tok, lex) and not verb_first
 
 
 def _house_number(tokens: Sequence[Token], i: int, codes: dict[int, Code], lex: Lexicon) -> int | None:
@@ -87,12 +99,13 @@ def _prefixed_street(tokens: Sequence[Token], i: int, lex: Lexicon) -> int | Non
 
 
 def _en_street(tokens: Sequence[Token], i: int, lex: Lexicon) -> int | None:
-    """First index of the names of an English street whose street word is token i."""
+    """First index of the names of an English street whose street word is token i ("West 57th Street")."""
     if _street_word(tokens[i], lex) != "word":
         return None
     first = i
-    while first > 0 and i - first < 3 and _name_like(tokens[first - 1], lex) and not tokens[first - 1].pause:
-        if not (tokens[first - 1].capitalised or tokens[i].low == tokens[i].core):
+    while first > 0 and i - first < 3 and not tokens[first - 1].pause and (
+            _name_like(tokens[first - 1], lex) or re.fullmatch(r"\d{1,3}(?:st|nd|rd|th)", tokens[first - 1].low)):
+        if not (tokens[first - 1].capitalised or tokens[i].low == tokens[i].core or tokens[first - 1].low[:1].isdigit()):
             break
         first -= 1
     return first if first < i else None
@@ -123,8 +136,11 @@ def _extend(tokens: Sequence[Token], last: int, codes: dict[int, Code], lex: Lex
             end = j
             j += 1
             continue
-        if tok.capitalised and _name_like(tok, lex) and (tokens[j - 1].low in ("in", "") or tokens[j - 1].pause
-                                                          or j - 1 == end or codes.get(j - 1)):
+        prev_code = _code_ending(codes, j - 1)
+        postcode_before = prev_code is not None and prev_code.digits >= 4 or re.fullmatch(r"\d{4,5}", tokens[j - 1].core)
+        town_before = j - 1 == end and tokens[end].alpha and tokens[end].capitalised  # "Los Angeles"
+        if _town(tokens, j, lex) and (tokens[j - 1].low in ("in", "") or tokens[j - 1].pause
+                                      or postcode_before or town_before):
             end = j
             j += 1
             continue
@@ -133,8 +149,13 @@ def _extend(tokens: Sequence[Token], last: int, codes: dict[int, Code], lex: Lex
 
 
 def _extend_left(tokens: Sequence[Token], first: int, codes: dict[int, Code], lex: Lexicon) -> int:
-    """Run back before a street: "in Köln, Domstraße 40", "34117 Kassel, ...", "Hausnummer 7, Gartenweg"."""
+    """Run back before a street: "in Köln, Domstraße 40", "34117 Kassel, ...", "Hausnummer 7, Gartenweg",
+    "number 7 on Beech Avenue"."""
     k = first - 1
+    if k > 0 and tokens[k].low in ("on", "in", "auf") and not tokens[k - 1].pause:
+        code = _code_ending(codes, k - 1)
+        if code is not None and code.digits <= 4 and code.first > 0 and tokens[code.first - 1].low in lex.unit_prefix:
+            return code.first - 1
     if k < 0 or not tokens[k].pause:
         return first
     code = _code_ending(codes, k)
@@ -191,7 +212,7 @@ def _street_span(tokens, i, codes, cues, lex) -> tuple[int, int] | None:
         return (first, name_last) if cues.near("ADDRESS", first, name_last, before=6, after=0) else None
     first = _en_street(tokens, i, lex)
     if first is None:
-        return None
+        return _cued_street(tokens, i, codes, cues, lex)
     before = _code_ending(codes, first - 1)
     if before is not None and before.digits <= 5:
         return _unit_before(tokens, before.first, codes, lex), i
@@ -209,6 +230,22 @@ def _code_ending(codes: dict[int, Code], last: int) -> Code | None:
     return None
 
 
+def _cued_street(tokens, i, codes, cues, lex) -> tuple[int, int] | None:
+    """"I live at 58 Hillside": a house number and capitalised names right after an address cue."""
+    code = codes.get(i)
+    if code is None or not 1 <= code.digits <= 5 or code.letters > 1 or code.last + 1 >= len(tokens):
+        return None
+    last = code.last
+    while last + 1 < len(tokens) and last - code.last < 3 and tokens[last + 1].capitalised \
+            and _name_like(tokens[last + 1], lex) and not tokens[last].ends_sentence:
+        last += 1
+    if last == code.last or not cues.near("ADDRESS", code.first, code.last, before=3, after=0):
+        return None
+    if any(_street_word(tokens[k], lex) for k in range(code.last + 1, min(last + 3, len(tokens)))):
+        return None  # a street word follows: the street rule takes it, with "flat 2b," before it
+    return code.first, last
+
+
 def _unit_before(tokens: Sequence[Token], first: int, codes: dict[int, Code], lex: Lexicon) -> int:
     """Include "flat" of "flat 3, 17 Victoria Road" (the digits join into one code)."""
     if first > 0 and tokens[first - 1].low in lex.unit_prefix:
@@ -220,9 +257,11 @@ def _postcode_town(tokens, codes, cues, lex) -> list[Found]:
     """"in 80331 München" after an address cue, without a street: postcode and town."""
     out = []
     for code in codes.values():
-        if lex.language != "de" or code.digits != 5 or code.letters or code.last + 1 >= len(tokens):
+        if lex.language != "de" or code.digits != 5 or code.letters or code.last + 1 >= len(tokens) \
+                or tokens[code.last].ends_sentence:
             continue
-        town = tokens[code.last + 1]
-        if town.capitalised and _name_like(town, lex) and cues.near("ADDRESS", code.first, code.last, before=6):
+        if tokens[code.last + 1].low in lex.not_id_after:
+            continue  # "25000 Haushalte"
+        if _town(tokens, code.last + 1, lex) and cues.near("ADDRESS", code.first, code.last, before=6):
             out.append(Found("ADDRESS", code.first, code.last + 1, "postcode-town"))
     return out

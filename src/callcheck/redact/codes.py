@@ -20,7 +20,7 @@ from .spoken import NumberWord, number_word, read_digits
 from .tokens import Token
 
 _DIGITS = re.compile(r"\+?\d+(?:[-/]\d+)*")
-_ALNUM = re.compile(r"(?=[A-Za-z\d-]*\d)(?=[A-Za-z\d-]*[A-Za-z])[A-Za-z\d]+(?:-[A-Za-z\d]+)*")
+_ALNUM = re.compile(r"(?=[\w.-]*\d)(?=[\w.-]*[A-Za-z])[A-Za-z\d]+(?:[-_.][A-Za-z\d]+)*")
 _DATE = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})")
 _ORDINAL_SUFFIX = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
 _CAPS = re.compile(r"[A-ZÄÖÜ]{2,4}")
@@ -44,7 +44,7 @@ class Code:
 
     `text` has upper-case letters and digits only (a leading "+" kept);
     `spoken` tells whether number words took part; `letters` counts letters
-    spelled one by one or written as capitals.
+    spelled one by one or written as capitals, `spelled` only the former.
     """
 
     first: int
@@ -54,6 +54,7 @@ class Code:
     letters: int
     spoken: bool
     written: str  # the raw words joined by spaces, for written-shape tests
+    spelled: int = 0  # letters spelled one word each ("S C H U L Z", "W wie Wilhelm")
 
     @property
     def alnum(self) -> str:
@@ -87,9 +88,13 @@ def _piece(tokens: Sequence[Token], i: int, lex: Lexicon) -> _Piece | None:
     if _DIGITS.fullmatch(bare) and not is_date_token(core):
         return _Piece(i, i, "digits", bare.replace("-", "").replace("/", ""))
     if _ALNUM.fullmatch(core) and not _ORDINAL_SUFFIX.fullmatch(low):
-        return _Piece(i, i, "alnum", core.replace("-", "").upper())
+        return _Piece(i, i, "alnum", re.sub(r"[-_.]", "", core).upper())
     if low in _JOINERS or low in _FILLERS[lex.language]:
         return _Piece(i, i, "join", "")
+    if "-" in low:  # "null-eins-sieben-eins": digits read one by one, joined by hyphens
+        words = [number_word(part, language=lex.language) for part in low.split("-")]
+        if len(words) > 2 and all(w is not None and not w.ordinal for w in words):
+            return _Piece(i, i, "digits", read_digits(words, [False] * len(words)))
     word = number_word(low, language=lex.language) if core != "O" else None  # capital O: the letter
     if word is None and lex.language == "en" and low == "a" and i + 1 < len(tokens):
         nxt = number_word(tokens[i + 1].low, language="en")
@@ -124,9 +129,14 @@ def _usable(pieces: list[_Piece | None], tokens: Sequence[Token], lex: Lexicon) 
         elif p.kind == "word" and p.word is not None and p.word.kind in ("repeat", "plus") and right is None:
             out[k] = None
         elif p.kind == "letter" and tokens[p.first].low in ("i", "a") and lex.language == "en":
-            near_left = left is not None and left.kind in ("letter", "digits", "alnum", "word")
+            # "K O W A L S K I", "S W one A", "A B C one": letters; "... 2 I called", "a laptop": words
+            kinds = ("letter", "digits", "alnum", "word") if tokens[p.first].core == "A" else ("letter",)
+            near_left = left is not None and left.kind in kinds
             near_right = right is not None and right.kind in ("letter", "digits", "alnum", "caps")
-            if not (near_left or (near_right and tokens[p.first].core == "A")):
+            nxt = tokens[p.last + 1] if p.last + 1 < len(tokens) else None
+            pronoun = tokens[p.first].core == "I" and nxt is not None and nxt.alpha and nxt.core.islower() \
+                and not tokens[p.first].pause  # "... J Q I paid"
+            if not (near_left or near_right) or (pronoun and not near_right):
                 out[k] = None
         elif p.kind == "caps" and not ((left and left.kind != "caps") or (right and right.kind != "caps")):
             out[k] = None
@@ -142,7 +152,7 @@ def find_codes(tokens: Sequence[Token], lex: Lexicon) -> tuple[Code, ...]:
     while i < len(tokens):
         p = _piece(tokens, i, lex)
         if p is None and i > 0 and raw[i - 1] is not None and _IBAN_START.fullmatch(tokens[i - 1].core) \
-                and tokens[i].alpha and len(tokens[i].core) == 4:
+                and not tokens[i - 1].pause and tokens[i].core.isalpha() and len(tokens[i].core) == 4:
             p = _Piece(i, i, "caps", tokens[i].core.upper())  # the bank code of "gb29 nwbk 6016 ..."
         if p is not None:
             raw[i] = p
@@ -160,6 +170,9 @@ def find_codes(tokens: Sequence[Token], lex: Lexicon) -> tuple[Code, ...]:
                 codes.append(_code(run, tokens))
                 run = []
             continue
+        if run and p.kind == "word" and tokens[p.first].capitalised and not tokens[run[-1].last].capitalised:
+            codes.append(_code(run, tokens))  # "... 381 04 One moment": a sentence without a full stop
+            run = []
         run.append(p)
         if tokens[p.last].ends_sentence:
             codes.append(_code(run, tokens))
@@ -174,6 +187,7 @@ def _code(run: list[_Piece], tokens: Sequence[Token]) -> Code:
     words: list[NumberWord] = []
     joins: list[bool] = []
     letters = 0
+    spelled = 0
     spoken = False
 
     def flush() -> None:
@@ -192,10 +206,11 @@ def _code(run: list[_Piece], tokens: Sequence[Token]) -> Code:
         parts.append(p.text)
         if p.kind in ("letter", "caps"):
             letters += len(p.text)
+            spelled += p.kind == "letter"
         elif p.kind == "alnum":
             letters += sum(c.isalpha() for c in p.text)
     flush()
     text = "".join(parts)
     written = " ".join(tokens[j].raw for j in range(run[0].first, run[-1].last + 1))
     digits = sum(c.isdigit() for c in text)
-    return Code(run[0].first, run[-1].last, text, digits, letters, spoken, written)
+    return Code(run[0].first, run[-1].last, text, digits, letters, spoken, written, spelled)

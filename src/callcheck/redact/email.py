@@ -29,7 +29,7 @@ JOIN_WORDS = frozenset({"punkt", "dot", "unterstrich", "underscore", "minus", "b
 _BEFORE = frozenset("""mail e-mail email email's adresse address mailadresse e-mail-adresse ist is an to at ät mir me
 my meine mein die der das the a ein eine und and oder or es it it's that's lautet heißt wäre also so ja yes yeah sure
 okay ok bitte please einfach schreiben write send schicken sie you your ihre unter on under was were dann then""".split())
-_MAX_LOCAL_WORDS = 4
+_MAX_LOCAL_WORDS = 2  # plain words without a joining word: "k weber", "jackson nineteen seventy"
 _MAX_DOMAIN_WORDS = 3
 
 
@@ -80,8 +80,8 @@ def _local_start(tokens: Sequence[Token], a: int, lex: Lexicon) -> int | None:
             start = k - 1  # whatever stands before "punkt"/"underscore" belongs to the address
             k -= 2
             continue
-        if not _label(tok) or tok.low in _BEFORE:
-            break
+        if not _label(tok) or tok.low in _BEFORE or (k != a - 1 and tok.low in lex.stopwords):
+            break  # a function word ends the local part, unless it stands right before "at" ("team at ...")
         if tok.trail and k != a - 1:
             break  # the pause before the address: "E-Mail, juergen1975 at ..."
         if number_word(tok.low, language=lex.language) is None:

@@ -27,7 +27,8 @@ except ModuleNotFoundError:  # Python 3.10
 
 LANGUAGES = ("de", "en")
 _MAX_CUE = 6  # words in the longest cue phrase
-CUE_LABELS = ("IBAN", "CARD", "PHONE", "CUSTOMER_ID", "DOB", "ADDRESS", "POSTCODE", "EMAIL", "EXPIRY")
+CUE_LABELS = ("IBAN", "CARD", "PHONE", "CUSTOMER_ID", "DOB", "ADDRESS", "POSTCODE", "EMAIL", "EXPIRY", "CVV", "AREA",
+              "HANDLE")
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +183,16 @@ class Cue:
 
 
 class CueIndex:
-    """Every cue phrase found in one token sequence, by label, sorted by position."""
+    """Every cue phrase found in one token sequence, by label, sorted by position.
 
-    __slots__ = ("by_label", "covered")
+    A cue speaks for numbers in its own sentence, and for the next sentence
+    only when it closes a question or a label ("Kundennummer? Ja, das ist
+    sieben zwo ...", "Telefon: 040 ..."): a role's words are one long
+    sequence, and "... geboren. Der Techniker kommt am 14. Januar" must not
+    make the appointment a date of birth.
+    """
+
+    __slots__ = ("by_label", "covered", "sentence", "closing", "asks")
 
     def __init__(self, tokens: Sequence[Token], lex: Lexicon) -> None:
         every: list[Cue] = []
@@ -210,6 +218,21 @@ class CueIndex:
                 found[c.label].append(c)
         self.by_label = {k: (tuple(v), [c.first for c in v]) for k, v in found.items()}
         self.covered = frozenset(k for v in found.values() for c in v for k in range(c.first, c.last + 1))
+        sentence, n = [], 0
+        for k, tok in enumerate(tokens):
+            if k and _opens_sentence(tok, tokens[k - 1]):
+                n += 1
+            sentence.append(n)
+            n += tok.ends_sentence
+        self.sentence = sentence
+        # words from here to the end of the sentence (a cue at most 2 words before its end closes it)
+        closing, left = [0] * len(tokens), 0
+        for k in range(len(tokens) - 1, -1, -1):
+            left = 0 if tokens[k].ends_sentence or k == len(tokens) - 1 else left + 1
+            closing[k] = left
+        self.closing = closing
+        # sentences that end in "?" or ":" ask for (or label) what follows
+        self.asks = [bool(set(tok.trail) & {"?", ":"}) for tok in tokens]
 
     def covers(self, index: int) -> bool:
         """Is word `index` part of a cue phrase?"""
@@ -223,15 +246,46 @@ class CueIndex:
         hi = bisect.bisect_right(starts, last + after)
         best, best_d = None, float("inf")
         for cue in cues[lo:hi]:
+            if not self._reaches(cue, first, last):
+                continue
             d = _gap(cue, first, last, before, after)
             if d < best_d:
                 best, best_d = cue, d
         return best
 
+    def cues(self, label: str) -> tuple[Cue, ...]:
+        return self.by_label[label][0]
+
+    def gap(self, cue: Cue, first: int, last: int, *, before: int, after: int) -> float:
+        """Words between `cue` and the range (+0.5 for a cue after it); inf when out of reach."""
+        return _gap(cue, first, last, before, after) if self._reaches(cue, first, last) else float("inf")
+
+    def _reaches(self, cue: Cue, first: int, last: int) -> bool:
+        s = self.sentence
+        if cue.last < first:
+            if s[cue.last] == s[first]:
+                return True
+            end = cue.last + self.closing[cue.last]
+            return s[cue.last] == s[first] - 1 and self.closing[cue.last] <= 2 and self.asks[end]
+        if cue.first > last:
+            return s[cue.first] == s[last]
+        return True
+
     def distance(self, label: str, first: int, last: int, *, before: int = 8, after: int = 3) -> float:
         """Words between the range and the nearest cue (+0.5 for a cue after it); inf if none."""
         cue = self.near(label, first, last, before=before, after=after)
         return float("inf") if cue is None else _gap(cue, first, last, before, after)
+
+
+
+# capitalised, these open a sentence (Whisper left out the full stop): "... geboren Der Techniker kommt ..."
+_OPENERS = frozenset("der die das ich wir es er ein eine mein meine unser unsere dann also the we it my our this "
+                     "that there he she they then so".split())
+
+
+def _opens_sentence(tok: Token, prev: Token) -> bool:
+    return (tok.capitalised and tok.low in _OPENERS and not prev.ends_sentence and not prev.pause
+            and not (prev.capitalised and prev.alpha))
 
 
 def _gap(cue: Cue, first: int, last: int, before: int, after: int) -> float:

@@ -4,17 +4,22 @@ Without a German NER model on PyPI, names are found where a speaker signals
 them. Strong triggers ("mein Name ist", "Frau", "Herr", "my name is", "Mr",
 "you've reached") take the one to three capitalised words after them (or
 listed names in a lower-case transcript); weak triggers ("ich bin die",
-"hier ist", "I'm", "this is") only a name from the name list, so that "ich
-bin total genervt" and "this is ridiculous" stay. "Hughes here" and "Müller
-am Apparat" name the speaker before the trigger. Known names (the agent's
-name from the manifest, a customer name) and every surname found once are
-redacted wherever they occur; a listed first name before a found surname
-joins it ("Peter Müller"). Spelled letters ("S C H U L Z", "W wie Wilhelm")
-come from `codes.py`.
+"hier ist", "I'm", "this is", "meine Frau", "Hi") only a name from the name
+list or a capitalised word set off by pauses, so that "ich bin total
+genervt" and "this is ridiculous" stay. "Hughes here" and "Müller am
+Apparat" name the speaker before the trigger; a spelling cue ("schreibt
+sich", "spelled") the capitalised word after it. A listed first name that is
+no ordinary word is a name anywhere ("Jessica's the account holder"), and a
+listed first name followed by a listed surname. Known names (the agent's
+name from the manifest, a customer name) and every name found once are
+redacted wherever they occur (names that are also words, "Will", "Jack",
+only capitalised). Spelled letters ("S C H U L Z", "W wie Wilhelm") come
+from `codes.py`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from .codes import Code
@@ -31,7 +36,8 @@ _NOT_NAMES = frozenset(
 # after these (English) a capitalised word is a name even when the name list does not know it
 _SELF_INTRO = frozenset({"i'm", "i am"})
 _PERSON_NOUNS = frozenset("lady guy man woman gentleman girl boy someone somebody chap bloke agent engineer "
-                          "technician colleague fellow person".split())
+                          "technician colleague fellow person wife husband son daughter mother father mum mom dad "
+                          "brother sister partner friend boss neighbour neighbor".split())
 
 
 def _bare(tok: Token) -> str:
@@ -52,8 +58,8 @@ def _listed(tok: Token, lex: Lexicon, *, ambiguous_ok: bool) -> bool:
 def _name_token(tok: Token, lex: Lexicon, *, strong: bool) -> bool:
     """Could this word be (part of) a name after a trigger of this strength?"""
     low = _bare(tok)
-    if strong and tok.capitalised and tok.alpha and low in lex.ambiguous:
-        return True  # "my name is Will", "Frau Koch"
+    if strong and tok.alpha and low in lex.ambiguous:
+        return True  # "my name is Will", "Frau Koch", "my wife is called sue"
     if not tok.alpha or len(low) < 2 or low in lex.stopwords or low in lex.months or low in _NOT_NAMES:
         return False
     if _listed(tok, lex, ambiguous_ok=strong):
@@ -77,6 +83,9 @@ def _take_names(tokens: Sequence[Token], j: int, lex: Lexicon, *, strong: bool,
         j += 1
     if j >= len(tokens):
         return None
+    if strong and re.fullmatch(r"[A-ZÄÖÜ]", tokens[j].core) and j + 1 < len(tokens) \
+            and tokens[j + 1].capitalised and _name_token(tokens[j + 1], lex, strong=True):
+        return j, j + 1  # an initial: "Herrn J. Hamilton", "Mr J Hamilton"
     pause_after = tokens[j].pause or j + 1 == len(tokens)
     set_off = j > 0 and (tokens[j - 1].pause or greeting) and pause_after
     if not _name_token(tokens[j], lex, strong=strong or (set_off and tokens[j].capitalised)):
@@ -87,6 +96,8 @@ def _take_names(tokens: Sequence[Token], j: int, lex: Lexicon, *, strong: bool,
         nxt = tokens[last + 1]
         if not _name_token(nxt, lex, strong=True) or (not nxt.capitalised and not _listed(nxt, lex, ambiguous_ok=True)):
             break
+        if nxt.capitalised and not tokens[last].capitalised:
+            break  # "mein name ist katharina weiß Unser Kundenservice ...": the case changes, a new sentence
         last += 1
     return j, last
 
@@ -116,8 +127,8 @@ def _after_spelling(tokens: Sequence[Token], lex: Lexicon) -> list[Found]:
     found = []
     for i in range(len(tokens)):
         hit = match_any(tokens, i, lex.person_spell_cue)
-        if hit is None:
-            continue
+        if hit is None or "?" in tokens[hit[1] - 1].trail:
+            continue  # "Können Sie das buchstabieren?" asks; the answer is spelled letters
         for j in range(hit[1], min(hit[1] + 8, len(tokens))):
             tok = tokens[j]
             if tok.capitalised and len(tok.core) > 1 and _name_token(tok, lex, strong=True) and tok.core != tok.core.upper():
@@ -172,12 +183,18 @@ def _listed_anywhere(tokens: Sequence[Token], lex: Lexicon) -> list[Found]:
 
 
 def _join_first_names(tokens: Sequence[Token], spans: list[Found], lex: Lexicon) -> list[Found]:
+    """A listed first name before a found name joins it ("Peter Müller"), a capitalised word after a
+    lone listed first name too ("Lisa Wong")."""
     out = []
     for s in spans:
-        first = s.first
+        first, last = s.first, s.last
         if first > 0 and not tokens[first - 1].pause and _listed(tokens[first - 1], lex, ambiguous_ok=False):
             first -= 1
-        out.append(Found(s.label, first, s.last, s.rule))
+        if first == last and last + 1 < len(tokens) and not tokens[last].pause \
+                and _bare(tokens[last]) in lex.first_names and tokens[last + 1].capitalised \
+                and _name_token(tokens[last + 1], lex, strong=True):
+            last += 1
+        out.append(Found(s.label, first, last, s.rule))
     return out
 
 
@@ -195,5 +212,5 @@ def find_people(tokens: Sequence[Token], codes: Sequence[Code], lex: Lexicon, *,
     found += _occurrences(tokens, known, "known") + _occurrences(tokens, learned - known - lex.ambiguous, "learned")
     # "My name is Jack. ... Uh, Jack, what was ...": a name that is also a word recurs only capitalised
     found += [f for f in _occurrences(tokens, learned & lex.ambiguous, "learned") if tokens[f.first].capitalised]
-    found += [Found("PERSON", c.first, c.last, "spelled") for c in codes if c.digits == 0 and c.letters >= 3]
+    found += [Found("PERSON", c.first, c.last, "spelled") for c in codes if c.digits == 0 and c.spelled >= 3]
     return _join_first_names(tokens, found, lex)

@@ -7,7 +7,8 @@ a well-formed international or UK postcode shape), a cue word near it
 high-recall default: 5+ digits that are not followed by a unit or currency
 and not preceded by a word that makes them a quantity, price, version or
 error code. ASR garbles single digits, so with a cue an IBAN or card need
-only the right shape, not a valid checksum.
+only the right shape, not a valid checksum. Card security codes and expiry
+dates count as card data next to their own cue ("Prüfnummer", "expiry").
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def _by_cue(code: Code, tokens: Sequence[Token], cues: CueIndex, lex: Lexicon) -
     fits = {
         "IBAN": (digits >= 6 and letters <= 6) or (m is not None and m.group(1) in IBAN_LENGTHS),
         "CARD": (letters == 0 and 12 <= digits <= 19) or (letters == 0 and 3 <= digits <= 4),
-        "PHONE": letters == 0 and 6 <= digits <= 15,
+        "PHONE": letters == 0 and (6 <= digits <= 15 or (2 <= digits <= 6 and cues.near(
+            "AREA", code.first, code.last, before=2, after=0) is not None)),
         "CUSTOMER_ID": digits >= 4 or (digits >= 2 and letters >= 1 and digits + letters >= 4),
         "ADDRESS": (letters == 0 and 4 <= digits <= 5) or (letters >= 2 and 2 <= digits <= 3 and len(code.alnum) <= 8),
     }
@@ -127,7 +129,7 @@ def _by_cue(code: Code, tokens: Sequence[Token], cues: CueIndex, lex: Lexicon) -
         after = 6 if label == "CARD" else 3
         d = cues.distance(cue_label, code.first, code.last, before=8, after=after)
         if label == "CARD" and digits <= 4:
-            d = d if d <= 3 else float("inf")  # a CVV only right after its cue
+            d = cues.distance("CVV", code.first, code.last, before=8, after=0)  # a CVV only with its own cue
             expiry = cues.distance("EXPIRY", code.first, code.last, before=3, after=0)
             if expiry <= 3 and cues.near("CARD", code.first, code.last, before=14, after=0):
                 d = min(d, expiry)  # "Karte ... läuft ab 03/27", "expiry oh nine twenty seven"
@@ -137,7 +139,8 @@ def _by_cue(code: Code, tokens: Sequence[Token], cues: CueIndex, lex: Lexicon) -
         return None
     # "customer since 2009": a word that makes the number a year, price, ... unless it belongs to a cue
     # ("sort code 60 16 13", "läuft ab 03/27")
-    if _not_id(code, tokens, lex, before=not cues.covers(code.first - 1)):
+    # a long number is no time or price whatever stands before it ("text me at seven one eight, ...")
+    if _not_id(code, tokens, lex, before=code.digits <= 5 and not cues.covers(code.first - 1)):
         return None
     return Found(best[2], code.first, code.last, "cue")
 
@@ -158,4 +161,17 @@ def iban_country_prefix(code: Code, tokens: Sequence[Token], cues: CueIndex) -> 
     if prev.core.upper() not in IBAN_LENGTHS or prev.pause or not cues.near("IBAN", code.first - 1, code.last):
         return None
     return Code(code.first - 1, code.last, prev.core.upper() + code.text, code.digits, 2, code.spoken,
-                prev.raw + " " + code.written)
+                prev.raw + " " + code.written, code.spelled)
+
+
+def find_handles(tokens: Sequence[Token], cues: CueIndex, lex: Lexicon) -> list[Found]:
+    """User names after their cue ("Benutzername ist mmueller", "my username is jsmith_84")."""
+    found = []
+    for cue in cues.cues("HANDLE"):
+        j = cue.last + 1
+        while j < len(tokens) and tokens[j].low in ("ist", "lautet", "is", "was", "war", "it's", "der", "the"):
+            j += 1
+        if j < len(tokens) and tokens[j].core and tokens[j].low not in lex.stopwords and not tokens[cue.last].ends_sentence \
+                and re.fullmatch(r"[\w.@-]{3,}", tokens[j].core):
+            found.append(Found("CUSTOMER_ID", j, j, "handle"))
+    return found
