@@ -77,8 +77,8 @@ def analyze_call(
 ) -> CallReport:
     """Analyse one recorded call and return its report.
 
-    `diarizer` splits a mono signal into speakers (default: CAM++ embeddings,
-    `callcheck.signal.diarize`); tests may pass their own.
+    `diarizer` splits a mono signal into speakers (default: `parties.split_speakers`,
+    CAM++ embeddings); tests may pass their own.
     """
     config = options.config or load_config()
     layout_settings = parties.layout_settings(config.layout, config.phrases)
@@ -89,7 +89,7 @@ def analyze_call(
     regions = {ch.index: speech_regions(ch.samples, settings=options.vad) for ch in recording.channels}
     hook("vad", regions)
     found = parties.read_layout(recording, regions, requested=options.layout, settings=layout_settings,
-                                diarizer=diarizer or _default_diarizer, merged_reason=merged)
+                                diarizer=diarizer or parties.split_speakers, merged_reason=merged)
     hook("layout", found)
     has_speech = any(regions.values())
     language = _language(recording, regions, transcriber=transcriber, options=options) if has_speech else None
@@ -129,12 +129,6 @@ def analyze_call(
     )
     hook("report", report)
     return report
-
-
-def _default_diarizer(samples: np.ndarray, **options) -> parties.SpeakerSplit:
-    from callcheck.signal.diarize import split_speakers  # loads the speaker model only when a mono call needs it
-
-    return split_speakers(samples, **options)
 
 
 def _transcribe(recording: Recording, found: parties.Parties, regions: Mapping[int, tuple[Region, ...]], *,
