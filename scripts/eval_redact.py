@@ -28,7 +28,7 @@ from callcheck.redact import LABELS, find_pii, find_pii_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "redact"
-SETS = ("dev", "holdout")
+SETS = ("dev", "holdout", "blind")  # blind: written by someone who had not seen the detector
 
 
 def load(name: str) -> list[dict]:

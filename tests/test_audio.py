@@ -126,16 +126,3 @@ def test_each_bad_input_has_its_message(tmp_path):
     for name, problem in _bad_inputs(tmp_path).items():
         with pytest.raises(AudioError, match=rf"{name}: .*({problem})"):
             load_recording(tmp_path / name)
-
-
-def test_stereo_file_with_one_signal_on_both_channels_is_mono(tmp_path):
-    voice = tone(220, duration_s=1.0, sr=16000)
-    rng = np.random.default_rng(0)
-    dithered = voice + rng.normal(0, 10 ** (-60 / 20) * voice.std(), voice.size).astype(np.float32)
-    same = load_recording(write(tmp_path / "same.wav", np.column_stack([voice, dithered]), sr=16000))
-    assert [c.role for c in same.channels] == ["agent"] and same.source_channels == 2
-    two = load_recording(write(tmp_path / "two.wav", np.column_stack([voice, tone(330, duration_s=1.0, sr=16000)]),
-                               sr=16000))
-    assert [c.role for c in two.channels] == ["agent", "customer"]
-    mapped = load_recording(tmp_path / "same.wav", channel_map={"agent": 0, "customer": 1})
-    assert len(mapped.channels) == 2  # an explicit map is obeyed

@@ -51,7 +51,7 @@ def test_report_layout_is_pinned(tmp_path):
     words = {0: (Word(0.5, 0.9, "hello", 0.9),), 1: (Word(1.0, 1.3, "hi", 0.8),)}
     report = analyze_call(path, transcriber=ScriptedTranscriber(words), options=AnalyzeOptions(call_id="c1"))
     data = json.loads(render(report, fmt="json"))
-    assert list(data) == ["schema", "call", "model", "speakers", "metrics", "findings", "score", "outcomes"]
+    assert list(data) == ["schema", "call", "model", "speakers", "metrics", "findings", "score", "outcomes", "redaction"]
     assert [o["rule"] for o in data["outcomes"]] == ["toneless_voice", "apathetic_voice", "impatient_voice",
                                                      "overlong_greeting", "rushed_voice", "indistinct_speech",
                                                      "too_fast", "lacks_empathy"]
@@ -62,7 +62,9 @@ def test_report_layout_is_pinned(tmp_path):
         "articulation_rate_sps", "words_per_minute", "pauses_per_min", "mean_pause_s", "talk_share"]
     assert {"interruptions", "response_gaps", "dead_air", "overlap_s", "method"} <= set(data["metrics"]["conversation"])
     assert data["schema"] == "callcheck.report/1"
-    assert list(data["call"]) == ["path", "call_id", "duration_s", "sample_rate_hz", "channels", "language", "status"]
+    assert list(data["call"]) == ["path", "call_id", "duration_s", "sample_rate_hz", "channels", "language", "status",
+                                  "layout", "layout_reason", "layout_method", "agent_speaker_confidence"]
+    assert data["call"]["layout"] == "stereo" and data["call"]["agent_speaker_confidence"] is None
     assert data["call"]["call_id"] == "c1" and data["call"]["channels"] == 2
     assert list(data["model"]) == ["name", "compute_type"]
     assert [list(s) for s in data["speakers"]] == [["role", "channel", "speech_s", "words"]] * 2

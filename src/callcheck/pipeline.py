@@ -1,12 +1,13 @@
 """analyze_call(): the stages of one call, in order, with a hook after each.
 
-audio -> speech regions -> words -> measurements -> report. The hook
-(`hook(stage, value)`) lets a CLI show progress or dump intermediate values
-without the pipeline knowing about either.
+audio -> speech regions -> layout (who speaks when) -> words -> measurements ->
+findings -> report. The hook (`hook(stage, value)`) lets a CLI show progress
+or dump intermediate values without the pipeline knowing about either.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,14 +16,16 @@ from typing import Any
 
 import numpy as np
 
+from callcheck import parties, privacy
 from callcheck.config import Config, load_config
 from callcheck.errors import ConfigError
 from callcheck.measure import measure_call
-from callcheck.records import CallReport, Recording, Region, Role, SpeakerTranscript
+from callcheck.records import LAYOUTS, CallReport, Layout, Recording, Region, Role, SpeakerTranscript
 from callcheck.rules import evaluate_call
 from callcheck.signal.audio import load_recording
 from callcheck.signal.vad import VadSettings, asr_chunks, speech_regions
 from callcheck.speech.asr import SAMPLE_RATE_HZ, Transcriber
+from callcheck.speech.roles import AGENT_SPEAKERS
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +45,16 @@ class AnalyzeOptions:
     report_language: str | None = None  # "de"|"en"; None = the call's language
     vad: VadSettings = VadSettings()
     config: Config | None = None  # None = the shipped defaults
+    layout: str = "auto"  # auto|stereo|mixed|single
+    agent_speaker: str = "auto"  # in a mix: auto (cue phrases)|first|second
+    redact: bool | None = None  # None = the config's [privacy] redact (default: on)
+    known_names: tuple[str, ...] = ()  # names from the call's metadata, redacted wherever they occur
 
     def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise ConfigError(f"layout must be one of {', '.join(LAYOUTS)}, not {self.layout!r}")
+        if self.agent_speaker not in AGENT_SPEAKERS:
+            raise ConfigError(f"agent speaker must be one of {', '.join(AGENT_SPEAKERS)}, not {self.agent_speaker!r}")
         if self.language not in LANGUAGES:
             raise ConfigError(f"language must be one of {', '.join(LANGUAGES)}, not {self.language!r}")
         if self.report_language not in (None, "de", "en"):
@@ -62,39 +73,38 @@ def analyze_call(
     transcriber: Transcriber,
     options: AnalyzeOptions = AnalyzeOptions(),
     hook: Hook = _no_hook,
+    diarizer: parties.Diarizer | None = None,
 ) -> CallReport:
-    """Analyse one recorded call and return its report."""
-    recording = load_recording(
-        path, agent_channel=options.agent_channel, channel_map=options.channel_map
-    )
-    hook("audio", recording)
-    regions = {ch.role: speech_regions(ch.samples, settings=options.vad) for ch in recording.channels}
-    hook("vad", regions)
-    has_speech = any(regions.values())
-    language = None
-    if has_speech:
-        language = _language(recording, regions, transcriber=transcriber, options=options)
-    hook("language", language)
-    speakers = tuple(
-        SpeakerTranscript(
-            role=ch.role,
-            channel=ch.index,
-            regions=regions[ch.role],
-            words=transcriber.transcribe(
-                ch.samples,
-                chunks=_chunks(regions[ch.role], recording, options.vad),
-                language=language,
-            )
-            if regions[ch.role]
-            else (),
-            language=language,
-        )
-        for ch in recording.channels
-    )
-    hook("asr", speakers)
+    """Analyse one recorded call and return its report.
+
+    `diarizer` splits a mono signal into speakers (default: `parties.split_speakers`,
+    CAM++ embeddings); tests may pass their own.
+    """
     config = options.config or load_config()
-    measurements = measure_call(recording, speakers, language=language, settings=config.measure)
+    layout_settings = parties.layout_settings(config.layout, config.phrases)
+    recording = load_recording(path, agent_channel=options.agent_channel, channel_map=options.channel_map)
+    recording, merged = parties.merge_dual_mono(recording, requested=options.layout, settings=layout_settings,
+                                                channel_map=options.channel_map)
+    hook("audio", recording)
+    regions = {ch.index: speech_regions(ch.samples, settings=options.vad) for ch in recording.channels}
+    hook("vad", regions)
+    found = parties.read_layout(recording, regions, requested=options.layout, settings=layout_settings,
+                                diarizer=diarizer or parties.split_speakers, merged_reason=merged)
+    hook("layout", found)
+    has_speech = any(regions.values())
+    language = _language(recording, regions, transcriber=transcriber, options=options) if has_speech else None
+    hook("language", language)
+    recording, speakers, layout = _transcribe(recording, found, regions, transcriber=transcriber, language=language,
+                                              options=options, settings=layout_settings)
+    hook("asr", speakers)
+    measurements = measure_call(recording, speakers, language=language, settings=config.measure,
+                                method=layout.method)
     hook("measure", measurements)
+    redaction = privacy.disabled()
+    if config.privacy["redact"] if options.redact is None else options.redact:
+        speakers, measurements, redaction = privacy.redact_call(speakers, measurements, language=language,
+                                                                known_names=options.known_names)
+    hook("redact", redaction)
     evaluation = evaluate_call(measurements, speakers, language=language, config=config,
                                report_language=options.report_language)
     hook("rules", evaluation)
@@ -114,9 +124,48 @@ def analyze_call(
         score=evaluation.score,
         report_language=options.report_language or language,
         config=config,
+        layout=layout,
+        redaction=redaction,
     )
     hook("report", report)
     return report
+
+
+def _transcribe(recording: Recording, found: parties.Parties, regions: Mapping[int, tuple[Region, ...]], *,
+                transcriber: Transcriber, language: str | None, options: AnalyzeOptions,
+                settings: parties.LayoutSettings) -> tuple[Recording, tuple[SpeakerTranscript, ...], Layout]:
+    """Words for each party: per channel for stereo, one pass over the mix split by speaker for mixed."""
+    def words_of(channel, speech: tuple[Region, ...]):
+        if not speech:
+            return ()
+        return transcriber.transcribe(channel.samples, chunks=_chunks(speech, recording, options.vad),
+                                      language=language)
+
+    layout = found.layout
+    if layout.kind == "stereo":
+        speakers = tuple(
+            SpeakerTranscript(role=ch.role, channel=ch.index, regions=found.regions[ch.role],
+                              words=parties.drop_leaked_words(words_of(ch, found.regions[ch.role]),
+                                                              found.leaks.get(ch.role)),
+                              language=language)
+            for ch in recording.channels
+        )
+        return recording, speakers, layout
+    (channel,) = recording.channels
+    words = words_of(channel, regions[channel.index])
+    if layout.kind == "single":
+        return recording, (SpeakerTranscript("agent", channel.index, found.regions["agent"], words, language),), layout
+    by_speaker = parties.split_words(words, found.regions)
+    decision = parties.assign_roles(by_speaker, found.regions, language=language, settings=settings,
+                                    requested=options.agent_speaker)
+    agent = decision.agent
+    speakers = (
+        SpeakerTranscript("agent", channel.index, tuple(found.regions[agent]), by_speaker[agent], language),
+        SpeakerTranscript("customer", channel.index, tuple(found.regions[1 - agent]), by_speaker[1 - agent], language),
+    )
+    layout = dataclasses.replace(layout, agent_speaker_confidence=decision.confidence,
+                                 reason=f"{layout.reason}; {decision.reason}")
+    return parties.mixed_recording(recording), speakers, layout
 
 
 def _chunks(regions: tuple[Region, ...], recording: Recording, vad: VadSettings) -> tuple[Region, ...]:
@@ -130,7 +179,7 @@ def _chunks(regions: tuple[Region, ...], recording: Recording, vad: VadSettings)
 
 def _language(
     recording: Recording,
-    regions: Mapping[Role, tuple[Region, ...]],
+    regions: Mapping[int, tuple[Region, ...]],
     *,
     transcriber: Transcriber,
     options: AnalyzeOptions,
@@ -143,12 +192,12 @@ def _language(
     """
     if options.language != "auto":
         return options.language
-    speaking = [ch for ch in sorted(recording.channels, key=lambda c: c.role != "agent") if regions[ch.role]]
+    speaking = [ch for ch in sorted(recording.channels, key=lambda c: c.role != "agent") if regions[ch.index]]
     budget_s = LANGUAGE_WINDOW_S / len(speaking)
     pieces = [
         ch.samples[round(chunk.start_s * SAMPLE_RATE_HZ): round(chunk.end_s * SAMPLE_RATE_HZ)]
         for ch in speaking
-        for chunk in _clip(_chunks(regions[ch.role], recording, options.vad), budget_s)
+        for chunk in _clip(_chunks(regions[ch.index], recording, options.vad), budget_s)
     ]
     samples = np.concatenate(pieces)
     return transcriber.detect_language(samples, chunks=(Region(0.0, samples.size / SAMPLE_RATE_HZ),))

@@ -14,6 +14,8 @@ import numpy as np
 
 Role = Literal["agent", "customer"]
 ROLES: tuple[Role, ...] = ("agent", "customer")
+LayoutKind = Literal["stereo", "mixed", "single"]
+LAYOUTS: tuple[str, ...] = ("auto", "stereo", "mixed", "single")  # what --layout accepts
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,40 @@ class Recording:
 
 
 @dataclass(frozen=True, slots=True)
+class Layout:
+    """How the recording holds the call ("stereo", "mixed", "single") and why.
+
+    `reason` is one line for the report; `method` says how the parties were
+    separated; `agent_speaker_confidence` (0.5-1) is how sure the agent was
+    told apart from the customer in a mix (None unless "mixed").
+    """
+
+    kind: LayoutKind
+    reason: str
+    method: str
+    agent_speaker_confidence: float | None = None
+    speaker_separation: float | None = None  # 1 - cosine of the two speakers' centroids, for "mixed"/"single"
+
+
+@dataclass(frozen=True, slots=True)
+class RedactedSpan:
+    """Where personal data was spoken and removed: its kind and time, never its value."""
+
+    label: str  # IBAN, CARD, PHONE, EMAIL, DOB, ADDRESS, CUSTOMER_ID, PERSON
+    role: Role
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Redaction:
+    """Whether the call's words were redacted before anything was written, and what was found."""
+
+    enabled: bool
+    spans: tuple[RedactedSpan, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SpeakerTranscript:
     """What one role said: fine speech regions (for measurements) and words."""
 
@@ -105,6 +141,8 @@ class CallReport:
     score: float | None = None
     report_language: str | None = None  # language of titles, reasons and tips ("de"|"en")
     config: Any = None  # callcheck.config.Config the call was judged with (thresholds for plots)
+    layout: Layout | None = None  # how the recording was read (None: a report made before layouts existed)
+    redaction: Redaction | None = None  # personal data removed from the words (None: not asked)
 
 
 @dataclass(frozen=True, slots=True)

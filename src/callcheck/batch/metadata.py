@@ -3,7 +3,8 @@
 Three sources, tried in this order for every audio file of a batch:
 
 - a manifest CSV with the columns `path, call_id, agent, team, started_at,
-  direction, agent_channel` (only `path` is required; paths relative to the CSV);
+  direction, agent_channel, layout, customer_name` (only `path` is required; paths
+  relative to the CSV; `customer_name` is only used to redact the name and never stored);
 - a path pattern such as `{team}/{agent}/{started_at:%Y-%m-%d}_{call_id}.wav`;
 - the file itself: its name (without extension) as call id, its modification
   time as start.
@@ -26,10 +27,11 @@ from callcheck.errors import ManifestError
 
 log = logging.getLogger(__name__)
 
-FIELDS = ("call_id", "agent", "team", "started_at", "direction", "agent_channel")
+FIELDS = ("call_id", "agent", "team", "started_at", "direction", "agent_channel", "layout", "customer_name")
 MANIFEST_COLUMNS = ("path", *FIELDS)
 DIRECTIONS = ("inbound", "outbound")
 AGENT_CHANNELS = ("left", "right")
+LAYOUTS = ("auto", "stereo", "mixed", "single")  # = records.LAYOUTS
 _STRFTIME = {"%Y": r"\d{4}", "%y": r"\d{2}", "%m": r"\d{1,2}", "%d": r"\d{1,2}", "%H": r"\d{1,2}",
              "%M": r"\d{2}", "%S": r"\d{2}", "%j": r"\d{3}", "%b": r"[A-Za-z]{3}", "%%": "%"}
 
@@ -49,6 +51,8 @@ class CallMeta:
     started_at: datetime | None = None
     direction: str | None = None
     agent_channel: str | None = None
+    layout: str | None = None  # auto|stereo|mixed|single; None = the batch's default
+    customer_name: str | None = None  # only to redact it wherever it is said; never stored
     origin: str = "file"
 
 
@@ -84,8 +88,10 @@ def check_fields(values: dict[str, str]) -> dict:
             raise ValueError(f"direction {value!r} must be inbound or outbound")
         elif key == "agent_channel" and value.lower() not in AGENT_CHANNELS:
             raise ValueError(f"agent_channel {value!r} must be left or right")
+        elif key == "layout" and value.lower() not in LAYOUTS:
+            raise ValueError(f"layout {value!r} must be one of {', '.join(LAYOUTS)}")
         else:
-            out[key] = value.lower() if key in ("direction", "agent_channel") else value
+            out[key] = value.lower() if key in ("direction", "agent_channel", "layout") else value
     return out
 
 

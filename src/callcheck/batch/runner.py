@@ -23,8 +23,9 @@ from callcheck import report as report_writers
 from callcheck.batch.metadata import CallMeta, MetaProblem
 from callcheck.batch.store import Store, config_hash, content_hash
 from callcheck.config import Config
-from callcheck.errors import ConfigError, StoreError
+from callcheck.errors import CallcheckError, ConfigError, StoreError
 from callcheck.pipeline import AnalyzeOptions
+from callcheck.privacy import write_redacted_audio
 from callcheck.records import CallReport
 from callcheck.signal.vad import VadSettings
 from callcheck.speech.asr import Transcriber, WhisperSettings, WhisperTranscriber
@@ -52,6 +53,11 @@ class AnalysisSpec:
     report_language: str | None = None
     agent_channel: str = "left"  # for calls whose metadata names none
     formats: tuple[str, ...] = ("json",)
+    layout: str = "auto"  # for calls whose metadata names none
+    agent_speaker: str = "auto"
+    redact: bool | None = None  # None = the config's [privacy] redact
+    redacted_audio_dir: Path | None = None  # write <report stem>.redacted.wav here
+    bleep: str = "silence"
     transcriber_factory: Callable[[], Transcriber] | None = None
 
     def __post_init__(self) -> None:
@@ -59,7 +65,8 @@ class AnalysisSpec:
             raise ConfigError("an analysis needs a model or a transcriber factory")
         if unknown := [f for f in self.formats if f not in report_writers.FORMATS]:
             raise ConfigError(f"report format {unknown[0]} is not available (have: {', '.join(report_writers.FORMATS)})")
-        AnalyzeOptions(language=self.language, report_language=self.report_language, agent_channel=self.agent_channel)
+        AnalyzeOptions(language=self.language, report_language=self.report_language, agent_channel=self.agent_channel,
+                       layout=self.layout, agent_speaker=self.agent_speaker)
 
     @property
     def model_name(self) -> str:
@@ -72,17 +79,24 @@ class AnalysisSpec:
             return self.transcriber_factory()
         return WhisperTranscriber(self.model, settings=self.whisper)
 
-    def key(self, agent_channel: str) -> str:
-        """The config hash of a call analysed with these settings and this agent channel."""
+    def key(self, agent_channel: str, layout: str | None = None) -> str:
+        """The config hash of a call analysed with these settings, this agent channel and layout."""
+        extra = {} if (layout or self.layout) == "auto" and self.agent_speaker == "auto" else {
+            "layout": layout or self.layout, "agent_speaker": self.agent_speaker}  # "auto" keeps earlier hashes
+        if self.redact is not None:
+            extra["redact"] = self.redact
         return config_hash(
             self.config, model=self.model_name, compute_type=self.whisper.compute_type, beam_size=self.whisper.beam_size,
             condition_on_previous_text=self.whisper.condition_on_previous_text, language=self.language,
             report_language=self.report_language, agent_channel=agent_channel, vad=dataclasses.asdict(VadSettings()),
+            **extra,
         )
 
     def options(self, meta: CallMeta) -> AnalyzeOptions:
         return AnalyzeOptions(agent_channel=meta.agent_channel or self.agent_channel, language=self.language,
-                              call_id=meta.call_id, report_language=self.report_language, config=self.config)
+                              call_id=meta.call_id, report_language=self.report_language, config=self.config,
+                              layout=meta.layout or self.layout, agent_speaker=self.agent_speaker, redact=self.redact,
+                              known_names=tuple(n for n in (meta.agent, meta.customer_name) if n))
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +143,7 @@ class BatchSummary:
     duplicates: int
     failed: tuple[MetaProblem, ...]
     elapsed_s: float
+    layouts: dict[str, int] = dataclasses.field(default_factory=dict)  # scored calls per layout ("stereo": 12, ...)
 
     @property
     def calls_per_hour(self) -> float | None:
@@ -188,7 +203,7 @@ def plan_batch(metas: Sequence[CallMeta], *, spec: AnalysisSpec, store: Store, f
         except OSError as err:
             problems.append(MetaProblem(str(meta.path), f"cannot read ({err.strerror or err})"))
             continue
-        key = (sha, spec.key(meta.agent_channel))
+        key = (sha, spec.key(meta.agent_channel, meta.layout))
         if key in seen:
             duplicates.append(MetaProblem(str(meta.path), f"same audio as {seen[key]}"))
             continue
@@ -228,6 +243,7 @@ def run_batch(plan: Plan, *, spec: AnalysisSpec, store: Store, executor: Executo
     start = time.perf_counter()
     store.update_meta([(j.meta, j.audio_sha256, j.config_hash) for j in plan.done if j.meta.origin != "file"])
     scored = no_speech = 0
+    layouts: dict[str, int] = {}
     failed = list(plan.problems)
     try:
         reports_dir.mkdir(parents=True, exist_ok=True)
@@ -237,10 +253,14 @@ def run_batch(plan: Plan, *, spec: AnalysisSpec, store: Store, executor: Executo
         job = result.job
         if isinstance(result, JobDone):
             paths = write_reports(result, reports_dir=reports_dir)
+            if spec.redacted_audio_dir is not None:
+                failed += _redacted_copy(result, spec=spec)
             store.save(result.report, job.meta, audio_sha256=job.audio_sha256, config_hash=job.config_hash,
                        report_path=paths.get("json"), elapsed_s=result.elapsed_s)
             scored += 1
             no_speech += result.report.status == "no_speech"
+            if result.report.layout is not None:
+                layouts[result.report.layout.kind] = layouts.get(result.report.layout.kind, 0) + 1
         else:
             store.save_failure(job.meta, result.error, audio_sha256=job.audio_sha256, config_hash=job.config_hash,
                                elapsed_s=result.elapsed_s)
@@ -249,7 +269,7 @@ def run_batch(plan: Plan, *, spec: AnalysisSpec, store: Store, executor: Executo
         if on_result is not None:
             on_result(result)
     return BatchSummary(scored=scored, no_speech=no_speech, skipped=len(plan.done), duplicates=len(plan.duplicates),
-                        failed=tuple(failed), elapsed_s=time.perf_counter() - start)
+                        failed=tuple(failed), elapsed_s=time.perf_counter() - start, layouts=layouts)
 
 
 def _size(job: Job) -> int:
@@ -263,6 +283,20 @@ def report_stem(meta: CallMeta, audio_sha256: str) -> str:
     """`<call id>_<first 10 hex digits of the audio hash>`: readable and never clashing."""
     safe = re.sub(r"[^\w.-]+", "_", meta.call_id).strip("._") or "call"
     return f"{safe[:80]}_{audio_sha256[:10]}"
+
+
+def _redacted_copy(result: JobDone, *, spec: AnalysisSpec) -> list[MetaProblem]:
+    """Write the call's redacted audio; a failure is reported with the call, the call itself stays scored."""
+    job, redaction = result.job, result.report.redaction
+    if redaction is None or not redaction.enabled:
+        return []
+    target = spec.redacted_audio_dir / f"{report_stem(job.meta, job.audio_sha256)}.redacted.wav"
+    try:
+        write_redacted_audio(job.meta.path, redaction.spans, target, bleep=spec.bleep)
+    except CallcheckError as err:
+        log.warning("%s", err)
+        return [MetaProblem(str(job.meta.path), f"redacted audio: {err}")]
+    return []
 
 
 def write_reports(result: JobDone, *, reports_dir: Path) -> dict[str, Path]:

@@ -25,6 +25,7 @@ from callcheck.errors import ScorecardError
 from callcheck.rules import RULE_IDS, RULES
 
 GROUPS = ("agent", "team")
+LAYOUT_KINDS = ("stereo", "mixed", "single")
 EXPORT_FORMATS = ("csv", "xlsx", "parquet", "html")
 UNASSIGNED = "(unassigned)"
 TREND_MONTHS = 6
@@ -47,6 +48,7 @@ WITH latest AS (
     SELECT c.*, row_number() OVER (PARTITION BY c.audio_sha256 ORDER BY c.analyzed_at DESC, c.id DESC) AS n
     FROM calls c
     WHERE c.source = :source AND c.status != 'failed' AND substr(c.started_at, 1, 7) BETWEEN :first AND :last
+      AND (:layout IS NULL OR c.layout = :layout)
 )
 SELECT l.id AS pk, substr(l.started_at, 1, 7) AS month, l.agent, l.team, l.status, l.score,
        m.speaking_rate_sps, m.articulation_rate_sps, m.talk_share,
@@ -76,18 +78,23 @@ def columns(by: str) -> list[str]:
     return [by, *(["team"] if by == "agent" else []), *TAIL_COLUMNS]
 
 
-def build_scorecard(db: str | Path, *, month: str, by: str = "agent", source: str = "batch") -> Scorecard:
+def build_scorecard(db: str | Path, *, month: str, by: str = "agent", source: str = "batch",
+                    layout: str | None = None) -> Scorecard:
     """The scorecard for `month` ("YYYY-MM") per agent or team; ScorecardError when
-    the month has no scored calls."""
+    the month has no scored calls. `layout` ("stereo"|"mixed"|"single") counts only
+    calls recorded that way."""
     if by not in GROUPS:
         raise ScorecardError(f"--by must be agent or team, not {by!r}")
+    if layout is not None and layout not in LAYOUT_KINDS:
+        raise ScorecardError(f"--layout must be one of {', '.join(LAYOUT_KINDS)}, not {layout!r}")
     months = _months_back(month, TREND_MONTHS)
-    calls = load_calls(db, first=months[0], last=month, source=source)
+    calls = load_calls(db, first=months[0], last=month, source=source, layout=layout)
     current = calls[calls["month"] == month]
     if not (current["status"] == "ok").any():
         have = scored_months(db, source=source)
         hint = f" (scored months: {', '.join(have[-12:])})" if have else " (the database has no scored calls)"
-        raise ScorecardError(f"{db}: no scored calls in {month}{hint}")
+        recorded = f" recorded as {layout}" if layout else ""
+        raise ScorecardError(f"{db}: no scored calls{recorded} in {month}{hint}")
     previous = calls[calls["month"] == months[-2]]
     table = _with_change(_aggregate(current, by), _aggregate(previous, by), by)
     agents = _with_change(_aggregate(current, "agent"), _aggregate(previous, "agent"), "agent")
@@ -98,11 +105,12 @@ def build_scorecard(db: str | Path, *, month: str, by: str = "agent", source: st
                      calls=current, trend=trend)
 
 
-def load_calls(db: str | Path, *, first: str, last: str, source: str = "batch") -> pd.DataFrame:
+def load_calls(db: str | Path, *, first: str, last: str, source: str = "batch", layout: str | None = None) -> pd.DataFrame:
     """Analysed calls started in months first..last ("YYYY-MM"), one row each, with
     the agent's metrics and one boolean `fail_<rule>` column per rule."""
     with _connect(db) as con:
-        calls = pd.read_sql_query(_CALLS_SQL, con, params={"source": source, "first": first, "last": last})
+        calls = pd.read_sql_query(_CALLS_SQL, con, params={"source": source, "first": first, "last": last,
+                                                           "layout": layout})
         outcomes = pd.read_sql_query(
             "SELECT o.call_pk AS pk, o.rule, o.outcome = 'fail' AS failed FROM outcomes o "
             f"WHERE o.call_pk IN ({', '.join(str(int(pk)) for pk in calls['pk']) or 'NULL'})", con)

@@ -120,7 +120,12 @@ CREATE TABLE conversation (
     dead_air_count INTEGER, dead_air_s REAL, longest_agent_monologue_s REAL, method TEXT
 );
 """
-MIGRATIONS: tuple[str, ...] = (_V1,)  # never edit a released step: add one
+_V2 = """
+ALTER TABLE calls ADD COLUMN layout TEXT;
+ALTER TABLE calls ADD COLUMN agent_speaker_confidence REAL;
+CREATE INDEX calls_layout ON calls (layout)
+"""
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)  # never edit a released step: add one
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -256,6 +261,8 @@ class Store:
             "channels": report.channels, "language": report.language, "score": report.score,
             "model": report.model.name, "report_path": str(report_path) if report_path else None,
             "elapsed_s": elapsed_s,
+            "layout": report.layout.kind if report.layout else None,
+            "agent_speaker_confidence": report.layout.agent_speaker_confidence if report.layout else None,
         }
         with self.transaction() as db:
             pk = self._replace_call(db, meta, values, audio_sha256=audio_sha256, config_hash=config_hash,

@@ -15,7 +15,17 @@ import click
 from callcheck.batch.metadata import PathPattern, call_metas, read_manifest
 from callcheck.batch.runner import AnalysisSpec, BatchSummary, JobDone, JobResult, default_jobs, discover, plan_batch, run_batch
 from callcheck.batch.store import Store
-from callcheck.cli.common import call_options, clean_errors, config_option, load_factory, model_options, transcriber_option
+from callcheck.cli.common import (
+    bleep_option,
+    call_options,
+    clean_errors,
+    config_option,
+    layout_options,
+    load_factory,
+    model_options,
+    redact_option,
+    transcriber_option,
+)
 from callcheck.config import load_config
 from callcheck.errors import ConfigError
 from callcheck.report import FORMATS
@@ -26,12 +36,14 @@ log = logging.getLogger(__name__)
 EXIT_FAILED_CALLS = 1
 SCORECARD_GROUPS = ("agent", "team")  # = scorecard.GROUPS; not imported, pandas loads slowly
 SCORECARD_FORMATS = ("csv", "xlsx", "parquet", "html")  # = scorecard.EXPORT_FORMATS
+SCORECARD_LAYOUTS = ("stereo", "mixed", "single")  # = scorecard.LAYOUT_KINDS
 
 
 @click.command("batch")
 @click.argument("inputs", nargs=-1, metavar="INPUT...")
 @click.option("--manifest", type=click.Path(path_type=Path, dir_okay=False),
-              help="CSV with path,call_id,agent,team,started_at,direction,agent_channel (only path required).")
+              help="CSV with path,call_id,agent,team,started_at,direction,agent_channel,layout,customer_name "
+                   "(only path required).")
 @click.option("--pattern", help="Read metadata from paths, e.g. '{team}/{agent}/{started_at:%Y-%m-%d}_{call_id}.wav'.")
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default="callcheck.db", show_default=True,
               help="Results database (SQLite), created if missing.")
@@ -44,13 +56,19 @@ SCORECARD_FORMATS = ("csv", "xlsx", "parquet", "html")  # = scorecard.EXPORT_FOR
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True)
 @click.option("--scheduler", metavar="tcp://HOST:8786", help="Dask scheduler address (with --executor dask).")
 @call_options(agent_channel_help="Agent channel for calls whose metadata names none.")
+@layout_options
 @model_options
 @config_option
 @click.option("--force", is_flag=True, help="Analyse again calls the database already has.")
+@redact_option
+@click.option("--redacted-audio", "redacted_audio_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Also write each call's recording with personal data silenced into this directory.")
+@bleep_option
 @transcriber_option
 @clean_errors
 def batch(inputs, manifest, pattern, db, reports, jobs, threads, with_html, executor, scheduler, agent_channel,
-          language, model_spec, beam_size, config_path, report_language, force, transcriber_ref):
+          language, layout, agent_speaker, model_spec, beam_size, config_path, report_language, force, no_redact,
+          redacted_audio_dir, bleep, transcriber_ref):
     """Score every call in INPUT (files, directories, globs) into a results database.
 
     Finished calls (same audio, same settings) are skipped, so a re-run after an
@@ -75,6 +93,8 @@ def batch(inputs, manifest, pattern, db, reports, jobs, threads, with_html, exec
         config=load_config(config_path), model=None if factory else resolve_model(model_spec),
         whisper=WhisperSettings(beam_size=beam_size, cpu_threads=threads), language=language,
         report_language=report_language, agent_channel=agent_channel, formats=formats, transcriber_factory=factory,
+        layout=layout, agent_speaker=agent_speaker, redact=False if no_redact else None,
+        redacted_audio_dir=redacted_audio_dir, bleep=bleep,
     )
     paths, problems = discover(inputs)
     rows, bad_rows = read_manifest(manifest) if manifest else ({}, [])
@@ -142,6 +162,8 @@ def _print_summary(summary: BatchSummary, *, db: Path, reports: Path) -> None:
     parts.append(f"failed {len(summary.failed)}")
     rate = f", {summary.calls_per_hour:,.0f} calls/h" if summary.calls_per_hour else ""
     click.echo(f"{', '.join(parts)} in {summary.elapsed_s:.1f} s{rate}")
+    if summary.layouts:
+        click.echo("layouts: " + ", ".join(f"{kind} {count}" for kind, count in sorted(summary.layouts.items())))
     for problem in summary.failed:
         click.echo(f"  failed: {problem.where}: {problem.message}")
     click.echo(f"results: {db}, reports: {reports}")
@@ -153,8 +175,9 @@ def _print_summary(summary: BatchSummary, *, db: Path, reports: Path) -> None:
 @click.option("--by", type=click.Choice(SCORECARD_GROUPS), default="agent", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(SCORECARD_FORMATS), help="Default: from the output's suffix.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--layout", type=click.Choice(SCORECARD_LAYOUTS), help="Only calls recorded this way (default: all).")
 @clean_errors
-def scorecard(db, month, by, fmt, output):
+def scorecard(db, month, by, fmt, output, layout):
     """Write a month's scorecard per agent or team: scores, rule fail rates, speaking metrics.
 
     \b
@@ -162,10 +185,11 @@ def scorecard(db, month, by, fmt, output):
       callcheck scorecard --month 2026-11 -o scorecard-2026-11.xlsx
       callcheck scorecard --db qa.db --month 2026-11 --by team --format csv -o teams.csv
       callcheck scorecard --month 2026-11 -o scorecard.html
+      callcheck scorecard --month 2026-11 --layout mixed -o mono-mixes.csv
     """
     from callcheck.batch.scorecard import build_scorecard
     from callcheck.batch.scorecard_files import export
 
-    card = build_scorecard(db, month=month, by=by)
+    card = build_scorecard(db, month=month, by=by, layout=layout)
     path = export(card, output, fmt=fmt)
     click.echo(f"{path}: {len(card.table)} {by}s, {int(card.table['calls'].sum())} scored calls in {month}")

@@ -18,7 +18,9 @@ import click
 
 from callcheck.errors import CallcheckError, ConfigError
 from callcheck.pipeline import LANGUAGES
+from callcheck.records import LAYOUTS
 from callcheck.speech.models import BASE_NAME
+from callcheck.speech.roles import AGENT_SPEAKERS
 
 EXIT_BAD_INPUT = 2
 
@@ -94,6 +96,28 @@ def call_options(*, agent_channel_help: str) -> Callable:
         click.option("--report-language", type=click.Choice(["de", "en"]),
                      help="Language of titles, reasons and tips (default: the call's)."),
     )
+
+
+def layout_options(func):
+    """--layout and --agent-speaker: how the recording holds the parties (see README "Recording layouts")."""
+    return _stack(
+        click.option("--layout", type=click.Choice(LAYOUTS), default="auto", show_default=True,
+                     help="stereo = one party per channel; mixed = both parties in one signal (split by speaker); "
+                          "single = one speaker; auto decides per call and says why in the report."),
+        click.option("--agent-speaker", type=click.Choice(AGENT_SPEAKERS), default="auto", show_default=True,
+                     help="In a mixed recording: which speaker is the agent (auto = from what they say)."),
+    )(func)
+
+
+def redact_option(func):
+    return click.option("--no-redact", "no_redact", is_flag=True,
+                        help="Keep personal data (IBAN, card, phone, e-mail, birth date, address, customer number, "
+                             "names) verbatim in reports and the database. Default: replaced by [IBAN], [PERSON], ...")(func)
+
+
+def bleep_option(func):
+    return click.option("--bleep", type=click.Choice(["silence", "tone"]), default="silence", show_default=True,
+                        help="What replaces personal data in --redacted-audio.")(func)
 
 
 def transcriber_option(func):

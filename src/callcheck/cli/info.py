@@ -76,6 +76,9 @@ def rules_command(config_path):
     click.echo("measure:")
     for key in sorted(k for k in config.sources if k.startswith("measure.")):
         click.echo(line(key, getattr(config.measure, key.split(".", 1)[1])))
+    click.echo("layout (how recordings are read; see README 'Recording layouts'):")
+    for key, value in config.layout.items():
+        click.echo(line(f"layout.{key}", value))
     click.echo("score (share of a rule's weight lost per failed finding; min_applicable rules for a score):")
     for key, value in config.score.items():
         click.echo(line(f"score.{key}", value))

@@ -27,6 +27,7 @@ from callcheck.measure.prosody import (
 from callcheck.measure.settings import MeasureSettings
 from callcheck.records import Recording, Region, Role, SpeakerTranscript, Turn
 from callcheck.signal.pitch import PitchTrack, pitch_stats, semitones, track_pitch
+from callcheck.signal.regions import subtract
 
 MIN_WINDOW_SPEECH_S = 1.0
 PITCH_PAD_S = 0.1  # pitch is tracked in the speech regions widened by this much
@@ -120,11 +121,19 @@ def measure_call(
     *,
     language: str | None,
     settings: MeasureSettings = MeasureSettings(),
+    method: str | None = None,
 ) -> Measurements:
-    """Everything the rules need, per role and over time."""
+    """Everything the rules need, per role and over time.
+
+    `method` says how the parties were told apart (the report's
+    `metrics.conversation.method`). When both roles share one signal (a mixed
+    recording split by speaker), pitch, levels and spectra of a role come only
+    from its speech where the other party is silent.
+    """
     sr = recording.sample_rate_hz
     signals = {
-        s.role: _signals(recording.channel(s.role).samples, s.regions, sr=sr, settings=settings)
+        s.role: _signals(recording.channel(s.role).samples, _own_speech(s, speakers, recording), sr=sr,
+                         settings=settings)
         for s in speakers
     }
     turns = conv.build_turns(
@@ -143,7 +152,8 @@ def measure_call(
         )
         for s in speakers
     }
-    conversation = _conversation(speakers, turns, settings) if stereo else _mono_conversation()
+    conversation = _conversation(speakers, turns, settings, method=method or STEREO_METHOD) if stereo \
+        else _mono_conversation(method or MONO_METHOD)
     timeline = {
         s.role: _timeline(recording.duration_s, [t for t in turns if t.role == s.role],
                           signals[s.role], language=language, window_s=settings.window_s)
@@ -151,6 +161,15 @@ def measure_call(
     }
     tracks = {role: _speech_pitch(sig) for role, sig in signals.items()}
     return Measurements(roles, conversation, timeline, settings.window_s, tuple(turns), language, tracks)
+
+
+def _own_speech(speaker: SpeakerTranscript, speakers: Sequence[SpeakerTranscript],
+                recording: Recording) -> tuple[Region, ...]:
+    """The role's speech regions, minus the other roles' where they share its signal."""
+    samples = recording.channel(speaker.role).samples
+    others = [r for s in speakers if s.role != speaker.role and recording.channel(s.role).samples is samples
+              for r in s.regions]
+    return subtract(speaker.regions, others) if others else speaker.regions
 
 
 def _speech_pitch(sig: _Signals) -> PitchTrack:
@@ -209,7 +228,7 @@ def _role_metrics(speaker: SpeakerTranscript, turns: list[Turn], sig: _Signals, 
 
 
 def _conversation(speakers: Sequence[SpeakerTranscript], turns: list[Turn],
-                  settings: MeasureSettings) -> ConversationMetrics:
+                  settings: MeasureSettings, *, method: str) -> ConversationMetrics:
     regions = {s.role: s.regions for s in speakers}
     interruptions = conv.interruptions(turns, settings=settings)
     gaps = conv.response_gaps(turns)
@@ -217,7 +236,7 @@ def _conversation(speakers: Sequence[SpeakerTranscript], turns: list[Turn],
     gap_values = [g.gap_s for g in gaps]
     agent_turns = [t.duration_s for t in turns if t.role == "agent" and not t.backchannel]
     return ConversationMetrics(
-        method=STEREO_METHOD,
+        method=method,
         interruptions=tuple(interruptions),
         response_gaps=tuple(gaps),
         dead_air=tuple(silences),
@@ -231,8 +250,8 @@ def _conversation(speakers: Sequence[SpeakerTranscript], turns: list[Turn],
     )
 
 
-def _mono_conversation() -> ConversationMetrics:
-    return ConversationMetrics(MONO_METHOD, None, None, None, None, None, None, None, None, None, None)
+def _mono_conversation(method: str) -> ConversationMetrics:
+    return ConversationMetrics(method, None, None, None, None, None, None, None, None, None, None)
 
 
 def _timeline(duration_s: float, turns: list[Turn], sig: _Signals, *, language: str | None,

@@ -26,6 +26,7 @@ def to_dict(report: CallReport) -> dict:
             "channels": report.channels,
             "language": report.language,
             "status": report.status,
+            **_layout(report),
         },
         "model": {"name": report.model.name, "compute_type": report.model.compute_type},
         "speakers": [_speaker(s) for s in report.speakers],
@@ -33,6 +34,22 @@ def to_dict(report: CallReport) -> dict:
         "findings": [plain(f) for f in report.findings],
         "score": report.score,
         "outcomes": [{"rule": o.rule, "outcome": o.outcome, "reason": o.reason} for o in report.outcomes],
+        **({"redaction": {"enabled": report.redaction.enabled, "spans": [plain(s) for s in report.redaction.spans]}}
+           if report.redaction is not None else {}),
+    }
+
+
+def _layout(report: CallReport) -> dict:
+    """call.layout ("stereo"|"mixed"|"single"), why, how the parties were told apart, and
+    for a mix how sure the agent was identified."""
+    layout = report.layout
+    if layout is None:
+        return {}
+    return {
+        "layout": layout.kind,
+        "layout_reason": layout.reason,
+        "layout_method": layout.method,
+        "agent_speaker_confidence": layout.agent_speaker_confidence,
     }
 
 

@@ -48,6 +48,27 @@ def clock(seconds: float) -> str:
     return f"{int(minutes)}:{rest:04.1f}"
 
 
+def layout_lines(report: CallReport, t, *, bullet: str) -> list[str]:
+    """How the recording was read: layout, why, and the method (plain text lines)."""
+    layout = report.layout
+    if layout is None:
+        return []
+    names = dict(item.split("=", 1) for item in t["layout_names"].split("|"))
+    sure = (f"; {t['agent_found']} {layout.agent_speaker_confidence:.2f}"
+            if layout.agent_speaker_confidence is not None else "")
+    return [f"{bullet}{t['layout']}: {names.get(layout.kind, layout.kind)} - {layout.reason}{sure}",
+            f"{bullet}{layout.method}"]
+
+
+def privacy_line(report: CallReport, t) -> str:
+    """Whether personal data was removed, how often and of which kinds (never the values)."""
+    redaction = report.redaction
+    if not redaction.enabled:
+        return t["not_redacted"]
+    kinds = sorted({s.label for s in redaction.spans})
+    return t["redacted"].format(count=len(redaction.spans)) + (f" ({', '.join(kinds)})" if kinds else "")
+
+
 def to_markdown(report: CallReport, *, language: str | None = None) -> str:
     """The report as Markdown in `language` ("de"|"en"; default: the report's language)."""
     t = labels(language or report.report_language or report.language)
@@ -61,6 +82,8 @@ def to_markdown(report: CallReport, *, language: str | None = None) -> str:
         f"- {t['language']}: {report.language or 'n/a'}; {t['model']}: {report.model.name} "
         f"({report.model.compute_type})",
         f"- Status: {report.status}",
+        *layout_lines(report, t, bullet="- "),
+        *([f"- {t['privacy']}: {privacy_line(report, t)}"] if report.redaction is not None else []),
         *(f"- {t[s.role]}: {t['channel']} {s.channel}, {s.speech_s:.1f} s, {len(s.words)} {t['words']}"
           for s in report.speakers),
         f"- {t['score']}: {score}",

@@ -1,8 +1,9 @@
 """Load, validate and resample a call recording; assign channel roles.
 
 Every supported file becomes a `Recording` of 16 kHz float32 channels, each with a
-role: stereo = agent and customer on separate channels, mono = the agent alone
-(the practice-recording case), more channels only with an explicit channel map.
+role: two channels = agent and customer, one channel = "agent" until the layout
+stage (`callcheck.parties`) has decided whether it holds one speaker or a mix of
+both, more channels only with an explicit channel map.
 """
 
 from __future__ import annotations
@@ -57,9 +58,6 @@ def load_recording(
         raise AudioError(
             f"{path}: too short ({duration_s:.2f} s; at least {min_duration_s} s needed)"
         )
-    if n_channels == 2 and not channel_map and same_signal(data[:, 0], data[:, 1]):
-        log.warning("%s: both channels carry the same signal: analysed as a mono recording", path)
-        data = data[:, :1]
     roles = channel_roles(
         data.shape[1], agent_channel=agent_channel, channel_map=channel_map, path=path
     )
@@ -76,19 +74,6 @@ def load_recording(
         sample_rate_hz=TARGET_RATE_HZ,
         channels=channels,
     )
-
-
-def same_signal(a: np.ndarray, b: np.ndarray, *, max_difference_db: float = -40.0) -> bool:
-    """True when two channels are one signal (a "stereo" file made from a mono mix).
-
-    The difference must be at least 40 dB below the signal: codecs and dither
-    leave tiny differences, while two parties on two channels differ completely.
-    """
-    energy = float(np.mean(np.square(a, dtype=np.float64)))
-    if energy == 0.0:
-        return False  # silence on both sides says nothing about the layout
-    difference = float(np.mean(np.square(a - b, dtype=np.float64)))
-    return difference <= energy * 10 ** (max_difference_db / 10)
 
 
 def channel_roles(

@@ -43,7 +43,7 @@ FORM_OVERHEAD_BYTES = 1 << 20  # multipart headers and the small fields around t
 def create_app(*, db: str | Path = "callcheck.db", transcriber_factory=None, model: ModelSpec | None = None,
                whisper: WhisperSettings | None = None, config: Config | None = None, keep_audio: bool = False,
                audio_dir: str | Path | None = None, max_upload_mb: float = 50.0, max_duration_min: float = 15.0,
-               max_queued: int = 20, work_dir: str | Path | None = None) -> FastAPI:
+               max_queued: int = 20, work_dir: str | Path | None = None, redact: bool | None = None) -> FastAPI:
     """The practice app. `transcriber_factory` (tests, plugins) replaces Whisper;
     otherwise `model` (default: the resolved whisper-base) is loaded once, on the
     first analysis. Uploads and playback copies live in `work_dir` (default: a new
@@ -57,7 +57,7 @@ def create_app(*, db: str | Path = "callcheck.db", transcriber_factory=None, mod
                                 max_upload_bytes=int(max_upload_mb * 2**20), max_duration_s=max_duration_min * 60)
     spec = AnalysisSpec(config=config or load_config(), whisper=whisper or WhisperSettings(),
                         transcriber_factory=transcriber_factory,
-                        model=None if transcriber_factory else (model or resolve_model()))
+                        model=None if transcriber_factory else (model or resolve_model()), redact=redact)
     practice = Practice(settings, spec)
     jobs = JobQueue(practice.run, describe_error=practice.describe_error, max_queued=max_queued,
                     on_forget=practice.forget, on_exit=practice.close)
@@ -98,6 +98,9 @@ def _api_routes(app: FastAPI, jobs: JobQueue, settings: PracticeSettings) -> Non
         language: Annotated[Literal["auto", "de", "en"], Form(description="call language")] = "auto",
         report_language: Annotated[Literal["de", "en"] | None, Form(description="language of tips")] = None,
         scenario: Annotated[Literal[tuple(SCENARIOS)], Form(description="practice exercise")] = "free",
+        layout: Annotated[Literal["auto", "stereo", "mixed", "single"], Form(
+            description="how the recording holds the call; the page sends 'single' for a microphone recording "
+                        "(the agent alone), uploads default to 'auto' (decided from the audio)")] = "auto",
     ) -> dict[str, str]:
         """Store the upload under a server-chosen name, check it, and queue it. Answers 202 `{"job_id"}`."""
         job_id = new_job_id()
@@ -107,7 +110,8 @@ def _api_routes(app: FastAPI, jobs: JobQueue, settings: PracticeSettings) -> Non
             check_duration(duration_s, max_s=settings.max_duration_s)
             name = display_name(file.filename, fallback=f"recording.{upload.kind}")
             request = PracticeRequest(upload=upload, name=name, agent=clean_agent(agent), language=language,
-                                      report_language=report_language, scenario=scenario, duration_s=duration_s)
+                                      report_language=report_language, scenario=scenario, duration_s=duration_s,
+                                      layout=layout)
             job = jobs.submit(request, job_id=job_id)
         except BaseException:
             upload.path.unlink(missing_ok=True)

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 STATUSES = ("queued", "running", "done", "failed")
 # The pipeline's hook names a stage when it has finished; the page shows the one under way.
-STAGES = ("audio", "vad", "language", "asr", "measure", "rules")
+STAGES = ("audio", "vad", "layout", "language", "asr", "measure", "rules")
 
 
 def new_job_id() -> str:
@@ -44,6 +44,7 @@ class PracticeRequest:
     report_language: str | None = None
     scenario: str = "free"
     duration_s: float | None = None
+    layout: str = "auto"  # a browser recording is the agent alone: the page sends "single"
 
 
 @dataclass(slots=True)

@@ -5,8 +5,8 @@ upload with the shared transcriber (the model is loaded once), writes a 16 kHz
 WAV copy for the page's player (the same timeline the report's times refer to;
 browser recordings are WebM without a seek index, so the original could not be
 sought), saves the attempt with `source='practice'`, and then deletes the upload
-unless uploads are kept. (A browser's "stereo" recording of one microphone is
-analysed as mono: `load_recording` merges two channels that carry one signal.)
+unless uploads are kept. A microphone recording from the page is the agent alone
+(`layout="single"`); an uploaded file's layout is decided from the audio.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from callcheck.batch.runner import AnalysisSpec
 from callcheck.batch.store import Store
 from callcheck.errors import AudioError, CallcheckError
 from callcheck.pipeline import analyze_call
+from callcheck.privacy import write_redacted_audio
 from callcheck.records import Recording
 from callcheck.report import to_dict
 from callcheck.web.jobs import STAGES, Job
@@ -75,14 +76,18 @@ class Practice:
     def run(self, job: Job, set_stage) -> None:
         request = job.request
         upload = request.upload.path
-        spec = dataclasses.replace(self.spec, language=request.language, report_language=request.report_language)
+        spec = dataclasses.replace(self.spec, language=request.language, report_language=request.report_language,
+                                   layout=request.layout)
         now = datetime.now(timezone.utc).replace(microsecond=0)
         meta = CallMeta(path=upload, call_id=f"practice-{request.scenario}-{now:%Y%m%d-%H%M%S}", agent=request.agent,
                         started_at=now, origin="practice")
         try:
             report = analyze_call(upload, transcriber=self._get_transcriber(), options=spec.options(meta),
                                   hook=self._hook(job, set_stage))
-            kept = self._keep(upload, job.id) if self.settings.keep_audio else None
+            redaction = report.redaction
+            if redaction is not None and redaction.enabled and redaction.spans and job.playback is not None:
+                write_redacted_audio(job.playback, redaction.spans, job.playback)  # the player never plays the data
+            kept = self._keep(upload, job.id, report) if self.settings.keep_audio else None
             report = dataclasses.replace(report, path=Path(request.name))
             meta = dataclasses.replace(meta, path=kept or Path(request.name))
             self._get_store().save(report, meta, audio_sha256=request.upload.sha256,
@@ -124,11 +129,15 @@ class Practice:
     def _check_length(self, recording: Recording) -> None:
         check_duration(recording.duration_s, max_s=self.settings.max_duration_s)  # the upload's probe trusts a header
 
-    def _keep(self, upload: Path, job_id: str) -> Path:
+    def _keep(self, upload: Path, job_id: str, report) -> Path:
+        """Keep the recording: with redaction on, only its redacted copy (WAV), never the original."""
         folder = self.settings.kept_audio
+        stem = f"{datetime.now():%Y%m%d-%H%M%S}_{job_id[:12]}"
+        if report.redaction is not None and report.redaction.enabled:
+            return write_redacted_audio(upload, report.redaction.spans, folder / f"{stem}.redacted.wav")
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            target = folder / f"{datetime.now():%Y%m%d-%H%M%S}_{job_id[:12]}{upload.suffix}"
+            target = folder / f"{stem}{upload.suffix}"
             shutil.move(upload, target)
         except OSError as err:
             raise AudioError(f"{folder}: cannot keep the recording ({err.strerror or err})") from None

@@ -5,9 +5,10 @@
   "use strict";
   var config = JSON.parse(document.getElementById("config").textContent);
   var T = config.texts;
-  var STAGES = ["audio", "vad", "language", "asr", "measure", "rules"];
+  var STAGES = ["audio", "vad", "layout", "language", "asr", "measure", "rules"];
   var $ = function (id) { return document.getElementById(id); };
   var pending = null;        // the File or Blob to analyse
+  var pendingLayout = "auto"; // "single" for a microphone recording: the agent alone
   var recorder = null, chunks = [], recStart = 0, recTimer = null, pollTimer = null;
 
   function fmt(text, values) {
@@ -71,6 +72,7 @@
         $("preview").hidden = false;
         $("file").value = "";
         choose(file, T.recorded + " (" + clock((Date.now() - recStart) / 1000) + ")");
+        pendingLayout = "single";
         setRecordingUi(false);
       };
       recorder.start(1000);
@@ -98,7 +100,7 @@
   });
   $("file").addEventListener("change", function () {
     var file = $("file").files[0];
-    if (file) { $("preview").hidden = true; choose(file, file.name); }
+    if (file) { $("preview").hidden = true; choose(file, file.name); pendingLayout = "auto"; }
   });
 
   // ---- analysis: upload, poll, show ----
@@ -124,6 +126,7 @@
     if ($("agent").value.trim()) { form.append("agent", $("agent").value.trim()); }
     form.append("language", $("language").value);
     form.append("scenario", $("scenario").value);
+    form.append("layout", pendingLayout);
     form.append("report_language", config.language);
     $("analyze").disabled = true;
     $("result").hidden = true;
