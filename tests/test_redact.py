@@ -178,6 +178,17 @@ def test_a_surname_found_once_is_redacted_again_later():
     assert labelled("Mein Name ist Müller. Ja, Müller mit ü.", language="de") == {"PERSON": "Müller | Müller"}
 
 
+def test_whisper_glues_a_spoken_dot_to_the_next_word():
+    # what whisper-base wrote for "john dot smith at gmail dot com" spoken by espeak-ng
+    assert labelled("and my email is John .smith at gmail .com", language="en") == {
+        "EMAIL": "John .smith at gmail .com"}
+
+
+def test_a_first_name_that_is_also_a_word_counts_before_a_surname():
+    assert labelled("Ja hallo, hier ist Max Mustermann, meine Frage", language="de") == {"PERSON": "Max Mustermann"}
+    assert labelled("Max speed is 100 megabits. It is May Day tomorrow.", language="en") == {}
+
+
 def test_a_name_that_is_also_a_word_recurs_only_capitalised():
     text = "My name is Will. Will, thanks. I will call back."
     assert labelled(text, language="en") == {"PERSON": "Will | Will"}

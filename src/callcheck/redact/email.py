@@ -6,7 +6,9 @@ and a top-level domain: "max punkt mustermann at gmx punkt de",
 punkt de". The domain must end in "punkt/dot" + a short word: that is what
 keeps "I'm at 14 Oakfield Drive" and "Olivia at Brightline" out. The local part
 runs back over joining words (punkt, dot, underscore, minus, dash, ...) and at
-most four plain words, stopping at a pause or a function word ("ist", "is").
+most two plain words, stopping at a pause or a function word ("ist", "is").
+Whisper often writes the spoken "dot" as a full stop glued to the next word
+("John .smith at gmail .com"); that counts as "dot" too.
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ def _domain_end(tokens: Sequence[Token], a: int) -> int | None:
     last_dot = None
     while j < len(tokens):
         tok = tokens[j]
+        if j > a + 1 and re.fullmatch(r"\.[a-zäöü]{2,6}", tok.low):
+            last_dot = j  # Whisper glues the spoken "dot" to the next word: "john .smith at gmail .com"
+            j += 1
+            if tok.ends_sentence:
+                break
+            continue
         if tok.low in DOT_WORDS and j + 1 < len(tokens) and _label(tokens[j + 1]):
             tld = tokens[j + 1]
             if re.fullmatch(r"[a-zäöü]{2,6}", tld.low) or _DOMAIN_TOKEN.fullmatch(tld.core):

@@ -90,7 +90,12 @@ def _take_names(tokens: Sequence[Token], j: int, lex: Lexicon, *, strong: bool,
         return j, j + 1  # an initial: "Herrn J. Hamilton", "Mr J Hamilton"
     pause_after = tokens[j].pause or j + 1 == len(tokens) or tokens[j + 1].low in _INTRO_AFTER
     set_off = j > 0 and (tokens[j - 1].pause or greeting) and pause_after
-    if not _name_token(tokens[j], lex, strong=strong or (set_off and tokens[j].capitalised)):
+    # "hier ist Max Mustermann": a listed first name that is also a word, with a capitalised word after it
+    listed = _listed(tokens[j], lex, ambiguous_ok=True) or _bare(tokens[j]) in lex.ambiguous
+    two_names = (tokens[j].capitalised and listed and not tokens[j].pause
+                 and j + 1 < len(tokens) and tokens[j + 1].capitalised and _bare(tokens[j + 1]) not in lex.ambiguous
+                 and _name_token(tokens[j + 1], lex, strong=True))
+    if not _name_token(tokens[j], lex, strong=strong or two_names or (set_off and tokens[j].capitalised)):
         return None
     last = j
     # after the first word a capitalised word joins even after a weak trigger ("Sabine Hoffmann")
