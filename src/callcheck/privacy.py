@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from callcheck.errors import AudioError
-from callcheck.records import RedactedSpan, Redaction, Region, SpeakerTranscript, Turn, Word
-from callcheck.redact import find_pii, redact_words
+from callcheck.records import RedactedSpan, Redaction, Region, SpeakerTranscript, Word
+from callcheck.redact import PiiSpan, find_pii, redact_words
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +40,59 @@ def redact_call(speakers: Sequence[SpeakerTranscript], measurements, *, language
     stay as measured on the words as spoken.
     """
     lang = language if language in ("de", "en") else "en"
-    redacted, spans = [], []
+    per_role = _spans_per_role(speakers, language=lang, known_names=known_names)
+    redacted, spans, replaced = [], [], {}
     for speaker in speakers:
-        found = find_pii(speaker.words, language=lang, known_names=known_names)
+        found = per_role.get(speaker.role, [])
         words = redact_words(speaker.words, found) if found else speaker.words
         redacted.append(dataclasses.replace(speaker, words=tuple(words)))
+        replaced.update(_replacements(speaker.words, words, found))
         for span in found:
             start, end = _audible(speaker.words[span.first].start_s, speaker.words[span.last].end_s, speaker.regions)
             spans.append(RedactedSpan(span.label, speaker.role, round(start, 3), round(end, 3)))
     spans.sort(key=lambda s: (s.start_s, s.role))
     log.info("redacted %d span(s) of personal data", len(spans))
     if measurements is not None and spans:
-        measurements = _redacted_measurements(measurements, {s.role: s.words for s in redacted})
+        measurements = _redacted_measurements(measurements, replaced, {s.role: s.words for s in redacted})
     return tuple(redacted), measurements, Redaction(enabled=True, spans=tuple(spans))
+
+
+def _spans_per_role(speakers: Sequence[SpeakerTranscript], *, language: str,
+                    known_names: Sequence[str]) -> dict[str, list[PiiSpan]]:
+    """Spans found in both roles' words merged in time order (so the agent's "Ihre Kundennummer?"
+    reaches the customer's answer), split back into each role's word indices."""
+    merged = sorted(((w.start_s, speaker.role, k, w) for speaker in speakers for k, w in enumerate(speaker.words)),
+                    key=lambda item: (item[0], item[1]))
+    found = find_pii([w for *_, w in merged], language=language, known_names=known_names)
+    out: dict[str, list[PiiSpan]] = {}
+    for span in found:
+        run: list[tuple[str, int]] = []
+        for _, role, index, _ in merged[span.first: span.last + 1]:
+            if run and run[-1][0] != role:
+                _add(out, span.label, run)
+                run = []
+            run.append((role, index))
+        _add(out, span.label, run)
+    return {role: _disjoint(spans) for role, spans in out.items()}
+
+
+def _add(out: dict[str, list[PiiSpan]], label: str, run: list[tuple[str, int]]) -> None:
+    if run:
+        indices = [i for _, i in run]
+        out.setdefault(run[0][0], []).append(PiiSpan(label, min(indices), max(indices)))
+
+
+def _disjoint(spans: list[PiiSpan]) -> list[PiiSpan]:
+    """Sorted, overlapping pieces of one role joined (the other role's words can interleave a span)."""
+    out: list[PiiSpan] = []
+    for span in sorted(spans, key=lambda s: s.first):
+        if out and span.first <= out[-1].last + 1 and span.label == out[-1].label:
+            out[-1] = PiiSpan(span.label, out[-1].first, max(out[-1].last, span.last))
+        elif out and span.first <= out[-1].last:
+            out[-1] = PiiSpan(out[-1].label, out[-1].first, max(out[-1].last, span.last))
+        else:
+            out.append(span)
+    return out
 
 
 def _audible(start_s: float, end_s: float, regions: Sequence[Region]) -> tuple[float, float]:
@@ -64,8 +104,19 @@ def _audible(start_s: float, end_s: float, regions: Sequence[Region]) -> tuple[f
     return start_s, end_s
 
 
-def _redacted_measurements(measurements, words: dict) -> object:
-    turns = tuple(dataclasses.replace(t, words=_words_in(words.get(t.role, ()), t)) for t in measurements.turns)
+def _replacements(original: Sequence[Word], redacted: Sequence[Word], spans: Sequence[PiiSpan]) -> dict[Word, Word]:
+    """Each original word inside a span -> the placeholder word that replaced the span."""
+    out, shift = {}, 0
+    for span in spans:  # sorted, disjoint: the placeholder sits at span.first minus the words removed before it
+        placeholder = redacted[span.first - shift]
+        for word in original[span.first: span.last + 1]:
+            out[word] = placeholder
+        shift += span.last - span.first
+    return out
+
+
+def _redacted_measurements(measurements, replaced: dict[Word, Word], words: dict) -> object:
+    turns = tuple(dataclasses.replace(t, words=_swap(t.words, replaced)) for t in measurements.turns)
     conversation = measurements.conversation
     if conversation.interruptions:
         conversation = dataclasses.replace(conversation, interruptions=tuple(
@@ -75,12 +126,14 @@ def _redacted_measurements(measurements, words: dict) -> object:
     return dataclasses.replace(measurements, turns=turns, conversation=conversation)
 
 
-def _words_in(words: Sequence[Word], turn: Turn) -> tuple[Word, ...]:
-    """The role's (redacted) words whose middle lies in the turn, like the turn's own words."""
-    if not turn.words:
-        return ()
-    first, last = turn.words[0].start_s, turn.words[-1].end_s
-    return tuple(w for w in words if first <= (w.start_s + w.end_s) / 2 <= last)
+def _swap(words: Sequence[Word], replaced: dict[Word, Word]) -> tuple[Word, ...]:
+    """A turn's words with each redacted stretch as its one placeholder."""
+    out: list[Word] = []
+    for word in words:
+        new = replaced.get(word, word)
+        if not (out and new is out[-1] and word in replaced):
+            out.append(new)
+    return tuple(out)
 
 
 def write_redacted_audio(source: Path, spans: Sequence[RedactedSpan], target: Path, *, bleep: str = "silence",
