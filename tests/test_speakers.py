@@ -56,9 +56,12 @@ def test_mel_filters_are_kaldi_triangles():
 
 
 def test_speech_windows_cover_each_region():
-    windows = speech_windows([Region(0.0, 2.2), Region(3.0, 3.6), Region(5.0, 5.2)], window_s=1.0, step_s=0.5)
-    assert [x for w in windows for x in (w.start_s, w.end_s)] == pytest.approx([
-        0.0, 1.0, 0.5, 1.5, 1.0, 2.0, 1.2, 2.2, 3.0, 3.6])  # the 0.2 s region is too short
+    regions = [Region(0.0, 2.2), Region(3.0, 4.4), Region(5.0, 5.2)]
+    tiled = speech_windows(regions, window_s=1.0, step_s=1.0)
+    assert [x for w in tiled for x in (w.start_s, w.end_s)] == pytest.approx([
+        0.0, 1.0, 1.2, 2.2, 3.0, 4.4])  # the 1.4 s region is one window, the 0.2 s one too short
+    overlapping = speech_windows(regions[:1], window_s=1.0, step_s=0.5)
+    assert [w.start_s for w in overlapping] == pytest.approx([0.0, 0.6, 1.2])
     with pytest.raises(ConfigError, match="step_s"):
         speech_windows([Region(0, 1)], window_s=1.0, step_s=0.0)
 

