@@ -136,17 +136,19 @@ def bench_single(embedder: SpeakerEmbedder, settings: DiarizeSettings) -> list[b
 
 
 def bench_speed(embedder: SpeakerEmbedder, settings: DiarizeSettings, *, skip_asr: bool) -> list[bool]:
-    """Diarization vs Whisper-base CPU time on a 5-minute mono call (the aws mix, then the SpokenWOZ mix)."""
+    """Diarization vs Whisper-base CPU time on a 5-minute mono call (the aws mix, then the SpokenWOZ mix).
+
+    The machine may be shared: diarization runs before and after recognition and
+    the mean of the two counts, so both stages see about the same load.
+    """
     aws, woz = der_cases()["aws_call_auto_repairs mix"][0], der_cases()["spokenwoz mix"][0]
     call = np.concatenate([aws, woz])[: 300 * 16000]
     c0 = cpu_s()
     speech = speech_regions(call)
-    c1 = cpu_s()
-    result = diarize(call, speech=speech, embedder=embedder, settings=settings)
-    c2 = cpu_s()
-    vad_s, diar_s = c1 - c0, c2 - c1
+    vad_s = cpu_s() - c0
+    first_s, result = _timed_diarize(call, speech, embedder, settings)
     print(f"speed, 5-minute mono call ({sum(r.duration_s for r in speech):.0f} s speech, {result.windows} windows):")
-    print(f"  diarization {diar_s:5.1f} s CPU (VAD before it, shared with the pipeline: {vad_s:.1f} s)")
+    print(f"  diarization {first_s:5.1f} s CPU (VAD before it, shared with the pipeline: {vad_s:.1f} s)")
     if skip_asr:
         return []
     from callcheck.speech.asr import WhisperTranscriber
@@ -154,13 +156,23 @@ def bench_speed(embedder: SpeakerEmbedder, settings: DiarizeSettings, *, skip_as
 
     transcriber = WhisperTranscriber(resolve_model(None))
     transcriber.model  # noqa: B018  (load outside the timing)
-    c3, t3 = cpu_s(), time.perf_counter()
+    c1, t1 = cpu_s(), time.perf_counter()
     words = transcriber.transcribe(call, chunks=asr_chunks(speech, duration_s=call.size / 16000), language="en")
-    asr_s = cpu_s() - c3
+    asr_s = cpu_s() - c1
+    wall_s = time.perf_counter() - t1
+    second_s, _ = _timed_diarize(call, speech, embedder, settings)
+    diar_s = (first_s + second_s) / 2
     ratio = diar_s / asr_s
-    print(f"  Whisper-base ASR {asr_s:5.1f} s CPU ({time.perf_counter() - t3:.1f} s wall, {len(words)} words)")
+    print(f"  Whisper-base ASR {asr_s:5.1f} s CPU ({wall_s:.1f} s wall, {len(words)} words); diarization again "
+          f"{second_s:.1f} s, mean {diar_s:.1f} s = {1000 * diar_s / result.windows:.0f} ms per window")
     print(f"  diarization / ASR = {ratio:.1%}  [target <= 10%: {'met' if ratio <= 0.10 else 'NOT met'}]")
     return [ratio <= 0.10]
+
+
+def _timed_diarize(call, speech, embedder, settings) -> tuple[float, Diarization]:
+    start = cpu_s()
+    result = diarize(call, speech=speech, embedder=embedder, settings=settings)
+    return cpu_s() - start, result
 
 
 def main() -> int:

