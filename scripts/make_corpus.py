@@ -14,16 +14,22 @@ How each error is injected (everything else stays natural):
 - toneless_voice: agent pitch range 0-6 (SSML prosody range; natural 55-85).
 - apathetic_voice: agent 9-12 dB quieter than the customer, 1.7-2.4 s before
   every answer, slow (80-90 wpm).
-- impatient_voice: the agent barges in (talks over the customer for 1.5-2.2 s,
-  or cuts them off: the customer stops 0.3-0.6 s after the agent starts)
-  and/or opens a reply with an impatience phrase.
+- impatient_voice: the agent barges in twice (into the problem statement,
+  1.1-1.65 s before its end, and into the follow-up, 1.5-2.2 s before its end,
+  where the customer sometimes stops 0.3-0.6 s after the agent starts) and/or
+  opens a reply with an impatience phrase. One short overlap as a customer
+  finishes is how many turns end in ordinary conversation, not impatience.
 - overlong_greeting: a long formula greeting instead of "Company, First Last, hello".
 - rushed_voice: answers 0-0.1 s after the customer, each agent turn one run-on
   sentence (full stops become commas: no breath pauses), at a normal 160-172 wpm.
 - indistinct_speech: the agent channel is muffled (4th-order low-pass at
   650-850 Hz, loudness kept).
-- too_fast: agent at 225-250 wpm, still pausing 350 ms at punctuation (fast,
-  not breathless).
+- too_fast: agent at 255-285 wpm (German) / 320-350 wpm (English), still
+  pausing 350 ms at punctuation (fast, not breathless; no breaks when the call
+  is also rushed). That is an articulation
+  rate of about 7.5-8.5 syllables/s, clearly above ordinary fluent conversation
+  (mean ~5-6, fastest ordinary speakers ~7); the 225-250 wpm used before gave
+  5.5-7.5 syllables/s, inside the normal range.
 - lacks_empathy: the customer voices a problem; the agent answers with no
   acknowledgement, or lectures ("Da irren Sie sich", "you should have ...").
 
@@ -136,7 +142,11 @@ def plan_call(index: int, *, split: str, rng: np.random.Generator) -> Plan:
         agent = dataclasses.replace(agent, speed_wpm=int(rng.integers(160, 173)))
         gaps = rng.uniform(0.0, 0.1, size=8)
     if "too_fast" in errors:
-        agent = dataclasses.replace(agent, speed_wpm=int(rng.integers(225, 251)), break_ms=350)
+        fast_wpm = (255, 286) if language == "de" else (320, 351)  # espeak's English has fewer syllables per wpm
+        # fast, not breathless: 350 ms breaks at punctuation, unless the call is also rushed (then no breaks at
+        # all: the breaks would put back the breathing pauses the rushed agent must not make)
+        agent = dataclasses.replace(agent, speed_wpm=int(rng.integers(*fast_wpm)),
+                                    break_ms=0 if "rushed_voice" in errors else 350)
     if scenario.neutral:
         opener = pick(rng, NEUTRAL_OPENERS[language])
     elif "lacks_empathy" in errors:
@@ -187,7 +197,7 @@ def cues(plan: Plan) -> list[Cue]:
     return [
         Cue(agent(plan.greeting)),
         Cue(customer(s.problem), g[0]),
-        Cue(agent(f"{plan.opener} {s.question}"), g[1]),
+        Cue(agent(f"{plan.opener} {s.question}"), -0.75 * plan.barge_in_s if plan.barge_in_s else g[1]),
         Cue(customer(s.answer), g[2]),
         Cue(agent(s.solution), g[3]),
         Cue(customer(s.follow_up), g[4]),

@@ -35,6 +35,17 @@ def turn(role: str, text: str, *, start_s: float, step_s: float = 0.3, probabili
     return Turn(role, start_s, end, (Region(start_s, end),), ws)
 
 
+def spoken(role: str, text: str, *, start_s: float, pause_s: float = 0.6, step_s: float = 0.25) -> Turn:
+    """A turn whose parts (split at ' | ') are separate speech regions with pauses of `pause_s` between them."""
+    regions, all_words, t = [], [], start_s
+    for part in text.split(" | "):
+        ws = words(part, start_s=t, step_s=step_s)
+        regions.append(Region(t, ws[-1].end_s))
+        all_words += ws
+        t = ws[-1].end_s + pause_s
+    return Turn(role, start_s, regions[-1].end_s, tuple(regions), tuple(all_words))
+
+
 DEFAULT_TURNS = (
     turn("agent", "Grumps und Söhne Sonja Müller guten Tag", start_s=0.5),
     turn("customer", "Guten Tag ich habe eine Frage zu meiner Rechnung", start_s=3.5),
@@ -73,4 +84,4 @@ def evaluate(*, agent: dict | None = None, customer: dict | None = None, convers
     return {o.rule: o for o in evaluation.outcomes}, evaluation
 
 
-__all__ = ["Interruption", "ResponseGap", "evaluate", "turn", "words"]
+__all__ = ["Interruption", "ResponseGap", "evaluate", "spoken", "turn", "words"]

@@ -49,7 +49,7 @@ def test_plans_inject_what_the_labels_say():
         plan = make_corpus.plan_call(index, split="dev", rng=rng)
         assert (plan.agent.pitch_range <= 6) == ("toneless_voice" in plan.errors)
         assert (plan.muffle_hz is not None) == ("indistinct_speech" in plan.errors)
-        assert (plan.agent.speed_wpm >= 225) == ("too_fast" in plan.errors)
+        assert (plan.agent.speed_wpm >= 255) == ("too_fast" in plan.errors)
         if "lacks_empathy" in plan.errors:
             assert not plan.scenario.neutral
         if "impatient_voice" in plan.errors:

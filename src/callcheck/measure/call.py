@@ -6,6 +6,7 @@ Output: a `Measurements` dataclass the rules read and the report serialises.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,13 +16,16 @@ import numpy as np
 from callcheck.measure import conversation as conv
 from callcheck.measure.prosody import (
     Levels,
+    SpeechSpectrum,
     dynamic_range_db,
     frame_levels,
     mean_level_db,
+    noise_floor_db,
     pause_stats,
     rate_stats,
     region_mask,
-    spectral_balance_db,
+    speech_spectrum,
+    split_at_quiet,
     syllable_count,
 )
 from callcheck.measure.settings import MeasureSettings
@@ -32,6 +36,8 @@ from callcheck.signal.regions import subtract
 MIN_WINDOW_SPEECH_S = 1.0
 PITCH_PAD_S = 0.1  # pitch is tracked in the speech regions widened by this much
 LOW_CONFIDENCE = 0.5  # ASR word probability below this counts as unclear
+MIN_SNR_DB = 6.0  # speech must lie this far above the noise floor before level dips are read as pauses
+QUIET_MARGIN_DB = 6.0  # a pause frame lies at most this far above the noise floor (less on noisier lines: SNR/2)
 MONO_METHOD = "mono recording: one speaker, so turn-taking needs two channels and is not measured"
 STEREO_METHOD = "stereo: one party per channel, Silero VAD speech regions per channel"
 
@@ -62,6 +68,7 @@ class RoleMetrics:
     mean_word_probability: float | None
     low_confidence_share: float | None
     spectral_balance_db: float | None
+    presence_db: float | None = None  # energy in 2-3.4 kHz relative to 0.1-3.4 kHz (consonant cues), net of noise
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +117,11 @@ class _Signals:
 
     levels: Levels
     speech: np.ndarray  # bool per level frame: inside a speech region
-    balance_db: float | None
+    spectrum: SpeechSpectrum | None  # net of the channel's noise
     pitch: PitchTrack
     pitch_speech: np.ndarray  # bool per pitch frame: voiced and inside speech
+    noise_floor_db: float | None  # median level where nobody speaks on this signal
+    speech_median_db: float | None  # median level of the speech frames
 
 
 def measure_call(
@@ -132,14 +141,15 @@ def measure_call(
     """
     sr = recording.sample_rate_hz
     signals = {
-        s.role: _signals(recording.channel(s.role).samples, _own_speech(s, speakers, recording), sr=sr,
-                         settings=settings)
+        s.role: _signals(recording.channel(s.role).samples, _own_speech(s, speakers, recording),
+                         _quiet(s, speakers, recording), sr=sr, settings=settings)
         for s in speakers
     }
     turns = conv.build_turns(
         {s.role: s.regions for s in speakers}, {s.role: s.words for s in speakers},
         language=language, settings=settings,
     )
+    turns = [_with_quiet_pauses(t, signals[t.role], settings) for t in turns]
     total_speech = sum(s.speech_s for s in speakers)
     stereo = len(speakers) == 2
     levels = {role: mean_level_db(sig.levels.db[sig.speech]) for role, sig in signals.items()}
@@ -172,22 +182,52 @@ def _own_speech(speaker: SpeakerTranscript, speakers: Sequence[SpeakerTranscript
     return subtract(speaker.regions, others) if others else speaker.regions
 
 
+def _quiet(speaker: SpeakerTranscript, speakers: Sequence[SpeakerTranscript],
+           recording: Recording) -> tuple[Region, ...]:
+    """Where nobody speaks on the role's signal: there its noise floor is measured."""
+    samples = recording.channel(speaker.role).samples
+    speech = [r for s in speakers if recording.channel(s.role).samples is samples for r in s.regions]
+    return subtract((Region(0.0, recording.duration_s),), speech)
+
+
+def _with_quiet_pauses(turn: Turn, sig: _Signals, settings: MeasureSettings) -> Turn:
+    """The turn with its speech regions split where the level sinks to the channel's noise floor.
+
+    Stationary noise can keep the speech detector's probability up through a
+    breathing pause (a calm agent on a noisy line then seems to never pause);
+    relative to the channel's own noise floor the pause still shows. Needs a
+    known floor and speech clearly above it (MIN_SNR_DB).
+    """
+    if sig.noise_floor_db is None or sig.speech_median_db is None or turn.backchannel:
+        return turn
+    snr = sig.speech_median_db - sig.noise_floor_db
+    if snr < MIN_SNR_DB:
+        return turn
+    threshold = sig.noise_floor_db + min(QUIET_MARGIN_DB, snr / 2)
+    regions = split_at_quiet(turn.regions, sig.levels, threshold_db=threshold, min_s=settings.pause_min_s)
+    return turn if len(regions) == len(turn.regions) else dataclasses.replace(turn, regions=regions)
+
+
 def _speech_pitch(sig: _Signals) -> PitchTrack:
     """The role's pitch track with F0 kept only on voiced frames inside speech."""
     return PitchTrack(sig.pitch.times_s, np.where(sig.pitch_speech, sig.pitch.f0_hz, np.nan), sig.pitch.hop_s)
 
 
-def _signals(samples: np.ndarray, regions: Sequence[Region], *, sr: int, settings: MeasureSettings) -> _Signals:
+def _signals(samples: np.ndarray, regions: Sequence[Region], quiet: Sequence[Region], *, sr: int,
+             settings: MeasureSettings) -> _Signals:
     levels = frame_levels(samples, sr=sr)
+    speech = region_mask(levels.times_s, regions)
     spans = [(r.start_s - PITCH_PAD_S, r.end_s + PITCH_PAD_S) for r in regions]  # pitch is only ever used in speech
     pitch = track_pitch(samples, sr=sr, floor_hz=settings.pitch_floor_hz, ceiling_hz=settings.pitch_ceiling_hz,
                         spans_s=spans)
     return _Signals(
         levels=levels,
-        speech=region_mask(levels.times_s, regions),
+        speech=speech,
         pitch=pitch,
         pitch_speech=region_mask(pitch.times_s, regions) & pitch.voiced,
-        balance_db=spectral_balance_db(samples, sr=sr, regions=regions),
+        spectrum=speech_spectrum(samples, sr=sr, regions=regions, quiet=quiet),
+        noise_floor_db=noise_floor_db(levels, region_mask(levels.times_s, quiet), speech),
+        speech_median_db=float(np.median(levels.db[speech])) if speech.any() else None,
     )
 
 
@@ -223,7 +263,8 @@ def _role_metrics(speaker: SpeakerTranscript, turns: list[Turn], sig: _Signals, 
         longest_turn_s=max((t.duration_s for t in floor), default=None),
         mean_word_probability=float(np.mean(probabilities)) if probabilities else None,
         low_confidence_share=float(np.mean([p < LOW_CONFIDENCE for p in probabilities])) if probabilities else None,
-        spectral_balance_db=sig.balance_db,
+        spectral_balance_db=sig.spectrum.balance_db if sig.spectrum else None,
+        presence_db=sig.spectrum.presence_db if sig.spectrum else None,
     )
 
 

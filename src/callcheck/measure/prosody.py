@@ -103,6 +103,7 @@ class PauseStats:
     mean_pause_s: float | None
     longest_pause_s: float | None
     mean_run_syllables: float | None
+    runs: int = 0  # stretches of speech between pauses (with words)
 
 
 def pause_stats(turns: Sequence[Turn], *, min_s: float, language: str | None) -> PauseStats:
@@ -118,6 +119,7 @@ def pause_stats(turns: Sequence[Turn], *, min_s: float, language: str | None) ->
         mean_pause_s=float(np.mean(lengths)) if lengths else None,
         longest_pause_s=max(lengths) if lengths else None,
         mean_run_syllables=float(np.mean(run_syllables)) if run_syllables else None,
+        runs=len(run_syllables),
     )
 
 
@@ -131,33 +133,133 @@ def _runs(turn: Turn, *, min_s: float) -> list[list[Word]]:
     return runs
 
 
-def spectral_balance_db(
+def noise_floor_db(levels: Levels, quiet: np.ndarray, speech: np.ndarray, *, min_quiet_s: float = 1.0,
+                   speech_percentile: float = 5.0) -> float | None:
+    """The channel's background level during the call (dBFS).
+
+    The median level of the frames where nobody speaks on this signal
+    (`quiet`, a bool mask over `levels`), but never below the quietest
+    `speech_percentile` % of the speech frames (`speech`): a line is often
+    quieter before the call connects than in the pauses of the call itself.
+    None when neither is known (less than `min_quiet_s` of quiet, no speech).
+    """
+    hop_s = float(np.median(np.diff(levels.times_s))) if levels.times_s.size > 1 else 0.01
+    candidates = []
+    if quiet.sum() * hop_s >= min_quiet_s:
+        candidates.append(float(np.median(levels.db[quiet])))
+    if speech.sum() * hop_s >= min_quiet_s:
+        candidates.append(float(np.percentile(levels.db[speech], speech_percentile)))
+    return max(candidates) if candidates else None
+
+
+def split_at_quiet(regions: Sequence[Region], levels: Levels, *, threshold_db: float,
+                   min_s: float) -> tuple[Region, ...]:
+    """`regions` split where the level stays below `threshold_db` for at least `min_s` inside them.
+
+    The speech detector can bridge a breathing pause when stationary noise keeps
+    its speech probability up; the level against the channel's own noise floor
+    still drops in the pause. Quiet stretches touching a region's ends are left
+    alone (that is the detector's padding); the regions' outer ends never move.
+    """
+    out: list[Region] = []
+    times, below = levels.times_s, levels.db < threshold_db
+    hop_s = float(np.median(np.diff(times))) if times.size > 1 else 0.01
+    for region in regions:
+        lo, hi = np.searchsorted(times, [region.start_s, region.end_s])
+        start_s = region.start_s
+        for run_lo, run_hi in _runs_of(below[lo:hi]):
+            if run_lo == 0 or run_hi == hi - lo or (run_hi - run_lo) * hop_s < min_s:
+                continue
+            cut_lo, cut_hi = float(times[lo + run_lo]), float(times[lo + run_hi - 1])
+            out.append(Region(start_s, cut_lo))
+            start_s = cut_hi
+        out.append(Region(start_s, region.end_s))
+    return tuple(out)
+
+
+def _runs_of(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) index pairs of the True runs in a bool array."""
+    if mask.size == 0:
+        return []
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+BANDS_HZ = ((100.0, 1000.0), (1000.0, 3400.0), (2000.0, 3400.0))  # low, high, presence (all in the telephone band)
+MIN_SIGNAL_SHARE = 1e-3  # a band whose speech is all noise counts as 30 dB below its raw power
+MAX_QUIET_FRAMES = 2000  # noise spectrum from at most this many frames (64 s at 32 ms)
+BATCH_FRAMES = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechSpectrum:
+    """Where the energy of a role's speech lies, net of its channel's noise (dB).
+
+    `balance_db`: energy above 1 kHz relative to below (higher = brighter).
+    `presence_db`: energy in 2-3.4 kHz relative to all of 0.1-3.4 kHz; that is
+    where the cues of consonants (s, f, t, k) lie on a telephone line, and what
+    a covered microphone, a low-pass or a narrow codec takes away first.
+    """
+
+    balance_db: float
+    presence_db: float
+
+
+def speech_spectrum(
     samples: np.ndarray,
     *,
     sr: int,
     regions: Sequence[Region],
-    low_hz: tuple[float, float] = (100.0, 1000.0),
-    high_hz: tuple[float, float] = (1000.0, 3400.0),
+    quiet: Sequence[Region] = (),
     frame_s: float = 0.032,
-) -> float | None:
-    """Energy above vs below 1 kHz inside speech, in dB (higher = brighter).
+    min_quiet_s: float = 1.0,
+) -> SpeechSpectrum | None:
+    """The spectrum of the speech in `regions`, net of the line's noise.
 
-    Consonants carry most of their energy above 1 kHz; mumbled or muffled speech
-    loses it first. Both bands lie inside the telephone band, so 8 kHz calls
-    compare fairly with wideband ones. None without speech.
+    Both measures lie inside the telephone band, so 8 kHz calls compare fairly
+    with wideband ones. The channel's own noise, measured in `quiet`
+    (stretches where nobody speaks on this signal; at least `min_quiet_s` of
+    them), is subtracted from each band first: line hiss above 1 kHz must not
+    make a low-passed, muffled voice look bright. None without speech.
     """
+    speech = _band_powers(samples, sr=sr, regions=regions, frame_s=frame_s)
+    if speech is None:
+        return None
+    power = speech.mean(axis=0)
+    noise = _band_powers(samples, sr=sr, regions=quiet, frame_s=frame_s, max_frames=MAX_QUIET_FRAMES)
+    if noise is not None and noise.shape[0] * frame_s >= min_quiet_s:
+        power = np.maximum(power - np.median(noise, axis=0), power * MIN_SIGNAL_SHARE)
+    low, high, presence = power
+    if low <= 0 or high <= 0 or presence <= 0:
+        return None
+    return SpeechSpectrum(balance_db=float(10 * np.log10(high / low)),
+                          presence_db=float(10 * np.log10(presence / (low + high))))
+
+
+def spectral_balance_db(samples: np.ndarray, *, sr: int, regions: Sequence[Region],
+                        quiet: Sequence[Region] = ()) -> float | None:
+    """Energy above vs below 1 kHz inside speech, in dB, net of the line's noise (see `speech_spectrum`)."""
+    spectrum = speech_spectrum(samples, sr=sr, regions=regions, quiet=quiet)
+    return None if spectrum is None else spectrum.balance_db
+
+
+def _band_powers(samples: np.ndarray, *, sr: int, regions: Sequence[Region], frame_s: float,
+                 max_frames: int | None = None) -> np.ndarray | None:
+    """Per frame inside `regions`: power in each of BANDS_HZ, shape (frames, 3); None without frames."""
     frame = int(round(frame_s * sr))
     starts = np.concatenate([
         np.arange(int(r.start_s * sr), int(r.end_s * sr) - frame, frame) for r in regions
     ] or [np.zeros(0, dtype=int)]).astype(int)
-    starts = starts[starts + frame <= samples.size]
+    starts = starts[(starts >= 0) & (starts + frame <= samples.size)]
     if starts.size == 0:
         return None
-    frames = samples[starts[:, None] + np.arange(frame)] * np.hanning(frame)
-    power = (np.abs(np.fft.rfft(frames, axis=1)) ** 2).sum(axis=0)
+    if max_frames and starts.size > max_frames:  # an even sample of a long stretch is enough for a mean
+        starts = starts[np.linspace(0, starts.size - 1, max_frames).astype(int)]
     freqs = np.fft.rfftfreq(frame, 1 / sr)
-    low = power[(freqs >= low_hz[0]) & (freqs < low_hz[1])].sum()
-    high = power[(freqs >= high_hz[0]) & (freqs < high_hz[1])].sum()
-    if low <= 0 or high <= 0:
-        return None
-    return float(10 * np.log10(high / low))
+    bands = tuple((freqs >= lo) & (freqs < hi) for lo, hi in BANDS_HZ)
+    window, out = np.hanning(frame), []
+    for lo in range(0, starts.size, BATCH_FRAMES):  # batches bound the memory on long calls
+        chunk = starts[lo:lo + BATCH_FRAMES]
+        power = np.abs(np.fft.rfft(samples[chunk[:, None] + np.arange(frame)] * window, axis=1)) ** 2
+        out.append(np.stack([power[:, band].sum(axis=1) for band in bands], axis=1))
+    return np.concatenate(out)

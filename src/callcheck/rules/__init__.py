@@ -47,6 +47,8 @@ def evaluate_call(
         rule.evaluate(RuleContext(
             measurements=measurements, speakers=tuple(speakers), language=language,
             report_language=report_language, settings=config.rules[rule.RULE], phrases=phrases,
+            all_settings=config.rules, listener_words=config.measure.backchannels.get(language, ()),
+            pause_min_s=config.measure.pause_min_s,
         ))
         for rule in RULES
     )

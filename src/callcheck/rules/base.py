@@ -7,13 +7,14 @@ not applicable, always with a one-line reason.
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from callcheck.measure import Measurements
 from callcheck.records import Role, SpeakerTranscript, Turn, Word
+from callcheck.rules import phrases as phrases_mod
 
 Outcome = Literal["pass", "fail", "not_applicable"]
 Severity = Literal["minor", "major", "critical"]
@@ -57,6 +58,13 @@ class RuleContext:
     report_language: str  # "de" | "en": the language of titles, reasons and tips
     settings: Mapping[str, Any]  # this rule's thresholds
     phrases: Mapping[str, Sequence[str]] = field(default_factory=dict)  # this rule's phrases, call language
+    all_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # every rule's thresholds, by id
+    listener_words: Sequence[str] = ()  # backchannels of the call's language ("mhm", "ja", "genau", ...)
+    pause_min_s: float = 0.25  # what counts as a pause ([measure] pause_min_s), for rules that re-measure pauses
+
+    def for_rule(self, rule: str) -> RuleContext:
+        """The same call seen with another rule's thresholds: for a rule that defers to another's evidence."""
+        return dataclasses.replace(self, settings=self.all_settings[rule])
 
     def words(self, role: Role) -> tuple[Word, ...]:
         return next((s.words for s in self.speakers if s.role == role), ())
@@ -68,73 +76,24 @@ class RuleContext:
         return any(s.role == role for s in self.speakers)
 
 
-def normalise(text: str) -> str:
-    """Lower case, letters/digits only, single spaces: how phrases are compared."""
-    return " ".join(re.sub(r"[^\w\s-]", " ", text.lower()).replace("-", " ").split())
-
-
-def find_phrases(words: Sequence[Word], phrases: Sequence[str], *, role: Role,
-                 max_gap_words: int = 4, negations: Sequence[str] = ()) -> list[Evidence]:
+def find_phrases(words: Sequence[Word], phrases: Sequence[str], *, role: Role, max_gap_words: int = 4,
+                 negations: Sequence[str] = (), tolerant: bool = False) -> list[Evidence]:
     """Where any of `phrases` occurs in `words`, as evidence with times and quote.
 
-    Phrases are matched word by word after `normalise`; "..." in a phrase
-    matches up to `max_gap_words` words ("das hätten Sie ... müssen"). A match
-    with one of `negations` among the two words before it does not count
-    ("kein Problem", "not a problem").
+    "..." in a phrase matches up to `max_gap_words` words ("das hätten Sie ...
+    müssen"); a match with one of `negations` among the two words before it does
+    not count ("kein Problem"); no match runs across sentence punctuation.
+    `tolerant` allows recognition errors (word forms, one edit on longer words,
+    split or joined words): use it for the lists that credit the agent or find
+    the customer's problem, never for the ones that accuse the agent.
     """
-    negated = {normalise(n) for n in negations}
-    tokens = [(normalise(w.text), w) for w in words]
-    flat = [(t, w) for text, w in tokens for t in text.split()]
-    found: list[Evidence] = []
-    for phrase in phrases:
-        pattern = [p for p in normalise(phrase.replace("...", " ... ")).split()] if "..." not in phrase \
-            else _with_gaps(phrase)
-        for start in range(len(flat)):
-            end = _match(flat, start, pattern, max_gap_words)
-            if end is not None and not any(t in negated for t, _ in flat[max(0, start - 2):start]):
-                span = [w for _, w in flat[start:end]]
-                found.append(Evidence(span[0].start_s, span[-1].end_s, role, _quote(span)))
-    return _dedupe(found)
-
-
-def _with_gaps(phrase: str) -> list[str]:
-    parts = [normalise(p).split() for p in phrase.split("...")]
-    out: list[str] = []
-    for i, part in enumerate(parts):
-        if i:
-            out.append("...")
-        out += part
-    return out
-
-
-def _match(flat: list[tuple[str, Word]], start: int, pattern: list[str], max_gap: int) -> int | None:
-    i = start
-    for k, token in enumerate(pattern):
-        if token == "...":
-            continue
-        if k and pattern[k - 1] == "...":
-            window = [j for j in range(i, min(i + max_gap + 1, len(flat))) if flat[j][0] == token]
-            if not window:
-                return None
-            i = window[0] + 1
-        elif i < len(flat) and flat[i][0] == token:
-            i += 1
-        else:
-            return None
-    return i
+    found = phrases_mod.find_in_words(words, phrases, tolerant=tolerant, role=role, max_gap_words=max_gap_words,
+                                      negations=negations)
+    return [Evidence(m.start_s, m.end_s, role, m.quote) for m in found]
 
 
 def _quote(words: Sequence[Word]) -> str:
     return " ".join(w.text for w in words).strip()
-
-
-def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
-    """Drop matches contained in an earlier, longer one; sort by time."""
-    kept: list[Evidence] = []
-    for e in sorted(evidence, key=lambda e: (e.start_s, -(e.end_s - e.start_s))):
-        if not any(k.start_s <= e.start_s and e.end_s <= k.end_s for k in kept):
-            kept.append(e)
-    return kept
 
 
 def turn_evidence(turn: Turn, *, max_words: int = 25) -> Evidence:
@@ -164,3 +123,23 @@ def rounded(value: float | None, digits: int = 2) -> float | None:
 def mean_confidence(turn: Turn) -> float:
     """Mean recognition probability of a turn's words; 0 without words."""
     return sum(w.probability for w in turn.words) / len(turn.words) if turn.words else 0.0
+
+
+def confidence_from(*, excess: float, recognition: float | None = None) -> float:
+    """How sure a finding is, 0.5-1.0: how far its value is past the threshold, and how well the words were heard.
+
+    `excess` is the distance past the threshold in the rule's own unit of
+    "clearly past" (0 = at the limit, 1 or more = far past it): it moves the
+    confidence from 0.5 to 1.0. `recognition` (the mean word probability of the
+    words the finding rests on, None for purely acoustic evidence) scales it:
+    evidence read from poorly recognised words is weaker evidence.
+    """
+    value = 0.5 + 0.5 * min(1.0, max(0.0, excess))
+    if recognition is not None:
+        value *= 0.6 + 0.4 * min(1.0, max(0.0, recognition))
+    return round(value, 2)
+
+
+def words_confidence(words: Sequence[Word]) -> float | None:
+    """Mean recognition probability of `words`; None without words."""
+    return sum(w.probability for w in words) / len(words) if words else None

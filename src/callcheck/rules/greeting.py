@@ -1,55 +1,128 @@
-"""overlong_greeting - antiquated, too long opening formula."""
+"""overlong_greeting - antiquated, too long opening formula.
+
+The handbook's complaint is time and stiffness: a long formula "frisst dem
+Anrufer Zeit" and leaves the agent out of breath. So the greeting is judged by
+how long it takes and by how many stock formula phrases it strings together;
+its word count only confirms that the time went into words (a slow short
+greeting is not an overlong one: apathetic_voice judges slow delivery). The
+greeting ends where the offer of help ends ("... how can I help you today?"),
+when the agent offers it; what follows in the same turn is the call itself.
+"""
 
 from __future__ import annotations
 
-from callcheck.rules.base import Finding, RuleContext, RuleResult, find_phrases, mean_confidence, pick, turn_evidence
+from dataclasses import dataclass
+
+from callcheck.records import Turn, Word
+from callcheck.rules.base import (
+    Evidence,
+    Finding,
+    RuleContext,
+    RuleResult,
+    confidence_from,
+    find_phrases,
+    pick,
+)
+from callcheck.rules.phrases import find, tokenize
 
 RULE = "overlong_greeting"
 TITLE = {"de": "Begrüßung zu lang und altmodisch", "en": "Overlong, old-fashioned greeting"}
+OFFER_TAIL_WORDS = 3  # "how can I help | you today?": words after the offer phrase up to the sentence end
+
+
+@dataclass(frozen=True, slots=True)
+class Greeting:
+    """The agent's opening: its words (up to the end of the offer of help) and time span."""
+
+    turn: Turn
+    words: tuple[Word, ...]
+    start_s: float
+    end_s: float
+    offer_found: bool
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    @property
+    def confidence(self) -> float:
+        return sum(w.probability for w in self.words) / len(self.words) if self.words else 0.0
+
+
+def find_greeting(ctx: RuleContext) -> Greeting | None:
+    """The agent's first turn if it starts within `first_turn_within_s`, cut after the offer of help."""
+    s = ctx.settings
+    turns = [t for t in ctx.turns("agent") if t.start_s <= s["first_turn_within_s"]]
+    if not turns:
+        return None
+    turn = turns[0]
+    tokens = tokenize(turn.words)
+    offers = find(tokens, ctx.phrases.get("offer_of_help", ()), tolerant=True)
+    if not offers:
+        return Greeting(turn, turn.words, turn.start_s, turn.end_s, offer_found=False)
+    end = offers[0].end
+    while end < len(tokens) and end - offers[0].end < OFFER_TAIL_WORDS and not tokens[end - 1].sentence_end:
+        end += 1
+    words = tuple(dict.fromkeys(t.word for t in tokens[:end]))
+    return Greeting(turn, words, turn.start_s, min(turn.end_s, words[-1].end_s), offer_found=True)
 
 
 def evaluate(ctx: RuleContext) -> RuleResult:
     s, lang = ctx.settings, ctx.report_language
-    turns = [t for t in ctx.turns("agent") if t.start_s <= s["first_turn_within_s"]]
-    if not turns or not (turns[0].words or turns[0].duration_s > s["max_duration_s"]):
+    greeting = find_greeting(ctx)
+    if greeting is None or not (greeting.words or greeting.duration_s > s["max_duration_s"]):
         return RuleResult(RULE, "not_applicable", pick(
             lang, "Keine verständliche Begrüßung des Agenten am Gesprächsanfang.",
             "No intelligible agent greeting at the start of the call."))
-    greeting = turns[0]  # without recognised words only its length can be judged
-    confidence = mean_confidence(greeting)
-    trusted = bool(greeting.words) and confidence >= s["min_word_confidence"]
-    formulas = find_phrases(greeting.words, ctx.phrases.get("greeting_formula", ()), role="agent")
-    if trusted and not (formulas or find_phrases(greeting.words, ctx.phrases.get("greeting", ()), role="agent")):
+    trusted = bool(greeting.words) and greeting.confidence >= s["min_word_confidence"]
+    formulas = find_phrases(greeting.words, ctx.phrases.get("greeting_formula", ()), role="agent", tolerant=True)
+    if trusted and not opens_with_greeting(ctx, greeting):
         return RuleResult(RULE, "not_applicable", pick(
             lang, "Das Gespräch beginnt nicht mit einer Begrüßung des Agenten.",
             "The call does not open with a greeting by the agent."))
-    measured = {"words": len(greeting.words), "formula_phrases": len(formulas),
-                "word_confidence": round(confidence, 2), "duration_s": round(greeting.duration_s, 2),
-                "judged_by": "words" if trusted else "duration"}
+    n_words, duration = len(greeting.words), greeting.duration_s
+    # Time decides; the word count confirms the time went into words (garbled words are not counted).
+    long_time = duration > s["max_duration_s"]
+    too_long = long_time and (n_words > s["max_words"] if trusted else True)
+    too_formal = trusted and len(formulas) > s["max_formula_phrases"]
+    measured = {"words": n_words, "formula_phrases": len(formulas), "word_confidence": round(greeting.confidence, 2),
+                "duration_s": round(duration, 2), "judged_by": "words" if trusted else "duration",
+                "ends_with_offer_of_help": greeting.offer_found}
     threshold = {"max_words": s["max_words"], "max_formula_phrases": s["max_formula_phrases"],
                  "min_word_confidence": s["min_word_confidence"], "max_duration_s": s["max_duration_s"]}
-    # Too many words. Garbled words are often more numerous than the spoken ones, so the length in seconds
-    # stands in only when the words cannot be trusted (slow speech is not a long greeting: apathetic_voice judges it).
-    too_long = len(greeting.words) > s["max_words"] if trusted else greeting.duration_s > s["max_duration_s"]
-    too_formal = len(formulas) > s["max_formula_phrases"]
     if not (too_long or too_formal):
         return RuleResult(RULE, "pass", pick(
-            lang, f"Begrüßung kurz: {greeting.duration_s:.1f} s, {len(greeting.words)} Wörter.",
-            f"Greeting is short: {greeting.duration_s:.1f} s, {len(greeting.words)} words."))
-    evidence = (turn_evidence(greeting), *formulas)
+            lang, f"Begrüßung kurz genug: {duration:.1f} s, {n_words} Wörter, {len(formulas)} Floskeln.",
+            f"Greeting is short enough: {duration:.1f} s, {n_words} words, {len(formulas)} stock phrases."))
+    excess = max((duration - s["max_duration_s"]) / s["max_duration_s"] if too_long else 0.0,
+                 (len(formulas) - s["max_formula_phrases"]) / 2 if too_formal else 0.0)
+    quote = " ".join(w.text for w in greeting.words[:30]) + (" …" if n_words > 30 else "")
     finding = Finding(
         rule=RULE, title=TITLE[lang],
         severity="major" if too_long and too_formal else "minor",
-        confidence=0.9 if too_long and too_formal else 0.7,
-        measured=measured, threshold=threshold, evidence=evidence,
+        confidence=confidence_from(excess=excess, recognition=greeting.confidence if greeting.words else None),
+        measured=measured, threshold=threshold,
+        evidence=(Evidence(greeting.start_s, greeting.end_s, "agent", quote), *formulas),
         tip=pick(lang,
                  "Kurz und persönlich: „Grumps und Söhne, Sonja Müller, guten Tag.“ Firma, Vor- und "
                  "Nachname, Gruß – mehr braucht es nicht; der Anrufer kommt dann von selbst zu seinem Anliegen.",
                  "Keep it short and personal: \"Grumps and Sons, Sam Miller speaking, good morning.\" "
                  "Company, your name, a greeting: the caller will tell you why they called."),
     )
-    return RuleResult(RULE, "fail", pick(
-        lang, f"Begrüßung {greeting.duration_s:.1f} s mit {len(greeting.words)} Wörtern und "
-              f"{len(formulas)} Floskeln.",
-        f"Greeting takes {greeting.duration_s:.1f} s, {len(greeting.words)} words, "
-        f"{len(formulas)} stock phrases."), finding)
+    why = [pick(lang, f"{duration:.1f} s mit {n_words} Wörtern", f"{duration:.1f} s, {n_words} words")] if too_long else []
+    if too_formal:
+        why.append(pick(lang, f"{len(formulas)} Floskeln", f"{len(formulas)} stock phrases"))
+    return RuleResult(RULE, "fail", pick(lang, "Begrüßung zu lang: ", "Greeting too long: ") + ", ".join(why) + ".",
+                      finding)
+
+
+def opens_with_greeting(ctx: RuleContext, greeting: Greeting) -> bool:
+    """True when a greeting word or formula starts among the turn's first words (`greeting_within_words`).
+
+    "... we are glad to welcome his gospel" is a sentence that contains a
+    greeting word, not a greeting; an opening names the company, the agent and
+    the greeting within its first few words.
+    """
+    tokens = tokenize(greeting.words)
+    lists = (*ctx.phrases.get("greeting", ()), *ctx.phrases.get("greeting_formula", ()))
+    return any(m.start < ctx.settings["greeting_within_words"] for m in find(tokens, lists, tolerant=True))

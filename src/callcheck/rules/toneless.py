@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcheck.rules.base import Evidence, Finding, RuleContext, RuleResult, pick, rounded, severity_by
+from callcheck.rules.base import Evidence, Finding, RuleContext, RuleResult, confidence_from, pick, rounded, severity_by
 
 RULE = "toneless_voice"
 TITLE = {"de": "Stimme klingt tonlos", "en": "Toneless, monotone voice"}
@@ -34,7 +34,8 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     finding = Finding(
         rule=RULE, title=TITLE[lang],
         severity=severity_by(agent.pitch_sd_st, major=1.5, critical=1.0, higher_is_worse=False),
-        confidence=round(min(1.0, 0.5 + (s["pitch_sd_max_st"] - agent.pitch_sd_st) / s["pitch_sd_max_st"]), 2),
+        confidence=confidence_from(excess=(s["pitch_sd_max_st"] - agent.pitch_sd_st) / (0.5 * s["pitch_sd_max_st"])
+                                   + (flat_share - s["flat_window_share"])),
         measured=measured, threshold=threshold, evidence=evidence,
         tip=pick(lang,
                  "Betonen Sie die wichtigen Wörter (Name, Lösung, nächster Schritt) und heben Sie die Stimme "

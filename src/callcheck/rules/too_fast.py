@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from callcheck.rules.base import Evidence, Finding, RuleContext, RuleResult, pick, severity_by
+from callcheck.rules import indistinct
+from callcheck.rules.base import (
+    Evidence,
+    Finding,
+    RuleContext,
+    RuleResult,
+    confidence_from,
+    pick,
+    severity_by,
+    words_confidence,
+)
 
 RULE = "too_fast"
 TITLE = {"de": "Zu schnelles Sprechen", "en": "Speaking too fast"}
@@ -14,6 +24,11 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     if agent.speaking_s < s["min_speaking_s"] or agent.articulation_rate_sps is None:
         return RuleResult(RULE, "not_applicable", pick(
             lang, "Zu wenig Sprechzeit des Agenten.", "Too little agent speaking time to judge."))
+    channel = indistinct.channel_signs(ctx.for_rule(indistinct.RULE))
+    if channel is not None and (channel.lost or (channel.strong and channel.unclear)):
+        return RuleResult(RULE, "not_applicable", pick(  # the rate is counted from the recognised words
+            lang, "Die Wörter des Agenten wurden zu schlecht erkannt, um Silben zu zählen (siehe indistinct_speech).",
+            "The agent's words were recognised too poorly to count syllables (see indistinct_speech)."))
     limit = s["articulation_max_sps_de"] if ctx.language == "de" else s["articulation_max_sps_en"]
     windows = [w for w in ctx.measurements.timeline["agent"] if w.articulation_rate_sps is not None]
     fast = [w for w in windows if w.articulation_rate_sps > limit]
@@ -31,7 +46,10 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     finding = Finding(
         rule=RULE, title=TITLE[lang],
         severity=severity_by(agent.articulation_rate_sps, major=limit * 1.1, critical=limit * 1.25),
-        confidence=round(min(1.0, 0.5 + share / 2), 2), measured=measured, threshold=threshold,
+        # the rate is counted from recognised words: badly recognised speech gives a shakier count
+        confidence=confidence_from(excess=(agent.articulation_rate_sps - limit) / (0.15 * limit) + (share - 0.5),
+                                   recognition=words_confidence(ctx.words("agent"))),
+        measured=measured, threshold=threshold,
         evidence=tuple(Evidence(w.start_s, w.end_s, "agent", pick(
             lang, f"{w.articulation_rate_sps:.1f} Silben/s", f"{w.articulation_rate_sps:.1f} syllables/s"))
             for w in fast),
