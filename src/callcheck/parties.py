@@ -222,6 +222,7 @@ def layout_settings(layout: Mapping[str, float], phrases: Mapping[str, Mapping[s
                                     quiet_db=layout.get("crosstalk_quiet_db", 12.0))
     cues = {lang: RoleCues(agent=tuple(lists.get("agent_cues", ())),
                            customer=tuple(lists.get("customer_cues", ())),
+                           agent_opening=tuple(lists.get("agent_opening_cues", ())),
                            opening_s=layout.get("opening_s", 30.0))
             for lang, lists in phrases.items()}
     return LayoutSettings(dual_mono_min_correlation=layout.get("dual_mono_min_correlation", 0.85),
