@@ -1,22 +1,33 @@
-"""Score callcheck's eight rules against a labelled corpus (scripts/make_corpus.py).
+"""Score callcheck's eight rules on three kinds of calls, side by side.
 
 Usage:
   python scripts/evaluate.py DIR [--config my.toml] [--cache DIR] [--details]
   python scripts/evaluate.py --realdata ../shared/realdata
+  python scripts/evaluate.py --espeak /work/corpus-espeak-test --espeak-seed 13 \
+      --realvoice /work/corpus-realvoice --realvoice-seed 1 \
+      --realdata ../shared/realdata --cache /work/cache-eval-asr --json eval.json
 
-For every ``*.labels.json`` in DIR the call is analysed (real Whisper model)
-and each rule's outcome compared with the injected errors: a ``fail`` on a
-labelled error is a true positive, a ``fail`` without the label a false
-positive, anything else on a labelled error a false negative. Prints
-precision, recall and F1 per rule, and macro F1 last.
+Kinds of calls:
+- a labelled corpus (DIR, or ``--espeak DIR``: scripts/make_corpus.py, espeak-ng
+  voices; ``--realvoice DIR``: scripts/make_realvoice_corpus.py, real voices with
+  injected acoustic errors). For every ``*.labels.json`` the call is analysed and
+  each rule's outcome compared with the injected errors: a ``fail`` on a
+  labelled error is a true positive, a ``fail`` without the label a false
+  positive, anything else on a labelled error a false negative. Macro F1 is
+  over the eight rules for espeak-ng corpora and over the six acoustic rules
+  for a real-voice corpus (its calls carry no word-based errors; failures of
+  ``overlong_greeting`` and ``lacks_empathy`` there are still counted as false
+  positives). With ``--espeak-seed`` / ``--realvoice-seed`` a missing corpus is
+  generated first (a fresh seed = a test set nobody has looked at).
+- ``--realdata DIR``: the natural real recordings of the shared folder (nothing
+  injected; the AWS call as one stereo call): every finding per recording, with
+  the measured values against their thresholds, and the speakers' metrics.
 
-``--realdata`` runs every recording in the shared real-data folder (natural,
-unremarkable speech) and prints the findings per file; the target is at most
-one finding per file.
-
-``--cache`` keeps the recognised words per channel on disk (keyed by the
-audio, the chunks, the language and the model), so that re-running after a
-threshold change re-measures and re-scores without re-transcribing.
+One kind prints its own tables (the old output); several print one table side
+by side, then the details. ``--json FILE`` writes everything. ``--cache`` keeps
+the recognised words per channel on disk (keyed by the audio, the chunks, the
+language and the model), so re-running after a threshold change re-measures
+and re-scores without re-transcribing.
 """
 
 from __future__ import annotations
@@ -26,21 +37,23 @@ import hashlib
 import json
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from callcheck.config import load_config
-from callcheck.errors import CallcheckError
-from callcheck.pipeline import AnalyzeOptions, analyze_call
-from callcheck.records import Word
-from callcheck.rules import RULE_IDS
-from callcheck.speech.asr import WhisperTranscriber
-from callcheck.speech.models import resolve_model
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-REALDATA_AGENT_CHANNEL = {"MUL1011_8k_stereo.flac": "right"}  # SpokenWOZ: caller ch0, agent ch1
-AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg"}
+from callcheck.config import load_config  # noqa: E402
+from callcheck.errors import CallcheckError  # noqa: E402
+from callcheck.pipeline import AnalyzeOptions, analyze_call  # noqa: E402
+from callcheck.records import Word  # noqa: E402
+from callcheck.rules import RULE_IDS  # noqa: E402
+from callcheck.speech.asr import WhisperTranscriber  # noqa: E402
+from callcheck.speech.models import resolve_model  # noqa: E402
+from eval_natural import NaturalCall, findings_table, metrics_table, score_natural  # noqa: E402
+
+ACOUSTIC_RULES = ("toneless_voice", "apathetic_voice", "impatient_voice", "rushed_voice", "indistinct_speech", "too_fast")
 
 
 class CachedTranscriber:
@@ -101,12 +114,34 @@ def tally(results: list[tuple[dict, dict[str, str]]]) -> list[Tally]:
     return out
 
 
-def table(tallies: list[Tally], *, calls: int) -> str:
+@dataclass(frozen=True)
+class CorpusResult:
+    """A labelled corpus scored: per-rule tallies, the rules its macro F1 is over, recall per injection variant."""
+
+    kind: str                       # "espeak" | "realvoice"
+    directory: str
+    calls: int
+    tallies: list[Tally]
+    macro_rules: tuple[str, ...]
+    variants: dict[str, dict[str, int]] = field(default_factory=dict)  # "rule/variant" -> calls, found
+    wrong: list[dict] = field(default_factory=list)                    # every wrong outcome, with its reason
+    seconds: float = 0.0
+
+    @property
+    def macro_f1(self) -> float:
+        return float(np.mean([t.f1 for t in self.tallies if t.rule in self.macro_rules]))
+
+
+def table(tallies: list[Tally], *, calls: int, macro_rules: tuple[str, ...] = RULE_IDS) -> str:
     lines = [f"{calls} calls", "",
              "| rule | labelled | TP | FP | FN | precision | recall | F1 |", "|---|---|---|---|---|---|---|---|"]
-    lines += [f"| `{t.rule}` | {t.positives} | {t.tp} | {t.fp} | {t.fn} | {t.precision:.2f} | {t.recall:.2f} | {t.f1:.2f} |"
-              for t in tallies]
-    lines.append(f"| **macro F1** | | | | | | | **{np.mean([t.f1 for t in tallies]):.3f}** |")
+    for t in tallies:
+        scores = f"{t.precision:.2f} | {t.recall:.2f} | {t.f1:.2f}" if t.rule in macro_rules or t.positives else \
+            "- | - | - (not injected)"
+        lines.append(f"| `{t.rule}` | {t.positives} | {t.tp} | {t.fp} | {t.fn} | {scores} |")
+    macro = np.mean([t.f1 for t in tallies if t.rule in macro_rules])
+    over = "" if macro_rules == RULE_IDS else f" (over the {len(macro_rules)} acoustic rules)"
+    lines.append(f"| **macro F1**{over} | | | | | | | **{macro:.3f}** |")
     return "\n".join(lines)
 
 
@@ -115,15 +150,16 @@ def make_transcriber(args):
     return CachedTranscriber(transcriber, args.cache) if args.cache else transcriber
 
 
-def evaluate_corpus(args) -> int:
-    label_files = sorted(args.dir.glob("*.labels.json"))
+def score_corpus(directory: Path, *, transcriber, config, details: bool = False) -> CorpusResult | None:
+    """Analyse every labelled call in `directory`; None when it holds none."""
+    label_files = sorted(directory.glob("*.labels.json"))
     if not label_files:
-        print(f"evaluate: {args.dir}: no *.labels.json files (make them with scripts/make_corpus.py)", file=sys.stderr)
-        return 2
-    config, transcriber = load_config(args.config), make_transcriber(args)
-    results, started = [], time.perf_counter()
+        return None
+    results, wrong, variants, started = [], [], {}, time.perf_counter()
+    kind = "espeak"
     for label_file in label_files:
         labels = json.loads(label_file.read_text())
+        kind = labels.get("kind", "espeak")
         try:
             report = analyze_call(label_file.parent / labels["file"], transcriber=transcriber,
                                   options=AnalyzeOptions(agent_channel=labels["agent_channel"], config=config))
@@ -132,54 +168,147 @@ def evaluate_corpus(args) -> int:
             continue
         outcomes = {o.rule: o.outcome for o in report.outcomes}
         results.append((labels, outcomes))
-        wrong = [r for r in RULE_IDS if (r in labels["errors"]) != (outcomes[r] == "fail")]
-        if args.details and wrong:
-            print(f"{labels['file']} ({labels['language']}, {labels['sr']} Hz, {labels['voices']['agent']}) "
-                  f"labelled {labels['errors'] or 'clean'}, detected language {report.language}")
-            for o in report.outcomes:
-                if o.rule in wrong:
-                    print(f"    {o.rule}: {o.outcome} - {o.reason}")
-    print(table(tally(results), calls=len(results)))
-    print(f"\n({time.perf_counter() - started:.0f} s)")
-    return 0
+        if "variant" in labels:
+            for error in labels["errors"] or ["clean"]:
+                entry = variants.setdefault(f"{error}/{labels['variant']}", {"calls": 0, "found": 0, "other_fails": 0})
+                entry["calls"] += 1
+                entry["found"] += error != "clean" and outcomes.get(error) == "fail"
+                entry["other_fails"] += sum(o == "fail" and r not in labels["errors"] for r, o in outcomes.items())
+        for o in report.outcomes:
+            if (o.rule in labels["errors"]) != (o.outcome == "fail"):
+                wrong.append({"file": labels["file"], "labelled": labels["errors"], "rule": o.rule, "outcome": o.outcome,
+                              "reason": o.reason, "language": report.language, "source": labels.get("source"),
+                              "variant": labels.get("variant")})
+        if details:
+            _print_wrong(labels, report, wrong)
+    macro_rules = ACOUSTIC_RULES if kind == "realvoice" else RULE_IDS
+    return CorpusResult(kind=kind, directory=str(directory), calls=len(results), tallies=tally(results),
+                        macro_rules=macro_rules, variants=variants, wrong=wrong,
+                        seconds=round(time.perf_counter() - started, 1))
 
 
-def evaluate_realdata(args) -> int:
-    config, transcriber = load_config(args.config), make_transcriber(args)
-    files = sorted(p for p in args.realdata.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES)
-    if not files:
-        print(f"evaluate: {args.realdata}: no recordings", file=sys.stderr)
-        return 2
-    print("| file | s | findings |\n|---|---|---|")
-    worst = 0
-    for path in files:
-        options = AnalyzeOptions(agent_channel=REALDATA_AGENT_CHANNEL.get(path.name, "left"), config=config)
-        try:
-            report = analyze_call(path, transcriber=transcriber, options=options)
-        except CallcheckError as err:
-            print(f"| {path.relative_to(args.realdata)} | | error: {err} |")
-            continue
-        worst = max(worst, len(report.findings))
-        found = ", ".join(f"`{f.rule}` ({f.severity})" for f in report.findings) or "none"
-        print(f"| {path.relative_to(args.realdata)} | {report.duration_s:.0f} | {found} |")
-    print(f"\nmost findings in one file: {worst} (target: at most 1)")
-    return 0
+def _print_wrong(labels: dict, report, wrong: list[dict]) -> None:
+    mine = [w for w in wrong if w["file"] == labels["file"]]
+    if mine:
+        what = labels.get("variant") or labels.get("voices", {}).get("agent", "")
+        print(f"{labels['file']} ({labels['language']}, {labels['sr']} Hz, {what}) labelled {labels['errors'] or 'clean'}, "
+              f"detected language {report.language}")
+        for w in mine:
+            print(f"    {w['rule']}: {w['outcome']} - {w['reason']}")
+
+
+def side_by_side(corpora: dict[str, CorpusResult], natural: list[NaturalCall] | None) -> str:
+    """One table: per rule F1 / precision / recall of each corpus, and the findings on natural calls."""
+    head = ["rule"]
+    for name in corpora:
+        head += [f"{name} F1", "P", "R"]
+    if natural is not None:
+        head.append("natural: findings (recordings)")
+    lines = [f"| {' | '.join(head)} |", "|" + "---|" * len(head)]
+    for i, rule in enumerate(RULE_IDS):
+        cells = [f"`{rule}`"]
+        for r in corpora.values():
+            t = r.tallies[i]
+            cells += [f"{t.f1:.2f}", f"{t.precision:.2f}", f"{t.recall:.2f}"] if rule in r.macro_rules or t.positives \
+                else [f"- (FP {t.fp})", "", ""]
+        if natural is not None:
+            hits = [c.name for c in natural if any(f["rule"] == rule for f in c.findings)]
+            cells.append(str(len(hits)))
+        lines.append(f"| {' | '.join(cells)} |")
+    macro = ["**macro F1**"]
+    for r in corpora.values():
+        macro += [f"**{r.macro_f1:.3f}**" + ("" if r.macro_rules == RULE_IDS else " (6 acoustic)"), "", ""]
+    if natural is not None:
+        worst = max((len(c.findings) for c in natural), default=0)
+        macro.append(f"{sum(len(c.findings) for c in natural)} in {len(natural)} recordings, at most {worst} per recording")
+    lines.append(f"| {' | '.join(macro)} |")
+    sizes = ", ".join(f"{name}: {r.calls} calls ({r.directory})" for name, r in corpora.items())
+    return "\n".join(lines + ["", sizes])
+
+
+def variants_table(result: CorpusResult) -> str:
+    """Recall per injection variant of a real-voice corpus (and other rules failing on those calls)."""
+    lines = ["| injected / variant | calls | found | other rules failing |", "|---|---|---|---|"]
+    for key, v in sorted(result.variants.items()):
+        found = "-" if key.startswith("clean/") else str(v["found"])
+        lines.append(f"| {key} | {v['calls']} | {found} | {v['other_fails']} |")
+    return "\n".join(lines)
+
+
+def ensure_corpus(directory: Path, *, seed: int | None, kind: str) -> None:
+    """Generate the corpus into `directory` with `seed` when it has no labels yet."""
+    if seed is None or any(directory.glob("*.labels.json")):
+        return
+    if kind == "espeak":
+        import make_corpus
+        make_corpus.main([str(directory), "--split", "test", "--seed", str(seed), "--calls", "54"])
+    else:
+        import make_realvoice_corpus
+        make_realvoice_corpus.main(["--out", str(directory), "--seed", str(seed)])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dir", type=Path, nargs="?", help="directory with *.wav and *.labels.json")
-    parser.add_argument("--realdata", type=Path, help="run on the real recordings in this folder instead")
+    parser.add_argument("dir", type=Path, nargs="?", help="a labelled corpus: *.wav and *.labels.json")
+    parser.add_argument("--espeak", type=Path, help="espeak-ng corpus (scripts/make_corpus.py --split test)")
+    parser.add_argument("--espeak-seed", type=int, help="generate the espeak-ng test split with this seed if --espeak is empty")
+    parser.add_argument("--realvoice", type=Path, help="real-voice corpus (scripts/make_realvoice_corpus.py)")
+    parser.add_argument("--realvoice-seed", type=int, help="generate the real-voice corpus with this seed if it is empty")
+    parser.add_argument("--realdata", type=Path, help="the natural real recordings (../shared/realdata)")
     parser.add_argument("--config", type=Path, help="TOML overrides, as for callcheck analyze")
     parser.add_argument("--model", help="Whisper model (default: whisper-base)")
     parser.add_argument("--cache", type=Path, help="directory to cache recognised words in")
+    parser.add_argument("--json", type=Path, help="write all results to this JSON file")
     parser.add_argument("--details", action="store_true", help="print every wrong outcome with its reason")
     args = parser.parse_args(argv)
-    if args.realdata:
-        return evaluate_realdata(args)
-    if not args.dir:
-        parser.error("give a corpus DIR or --realdata DIR")
-    return evaluate_corpus(args)
+    named = {"corpus": args.dir, "espeak": args.espeak, "realvoice": args.realvoice}
+    if not any(named.values()) and not args.realdata:
+        parser.error("give a corpus DIR, --espeak DIR, --realvoice DIR and/or --realdata DIR")
+    for kind, seed in (("espeak", args.espeak_seed), ("realvoice", args.realvoice_seed)):
+        if named[kind]:
+            ensure_corpus(named[kind], seed=seed, kind=kind)
+    config, transcriber = load_config(args.config), make_transcriber(args)
+    corpora = {}
+    for name, directory in named.items():
+        if directory is None:
+            continue
+        result = score_corpus(directory, transcriber=transcriber, config=config, details=args.details)
+        if result is None:
+            print(f"evaluate: {directory}: no *.labels.json files (make them with scripts/make_corpus.py "
+                  f"or scripts/make_realvoice_corpus.py)", file=sys.stderr)
+            return 2
+        corpora[result.kind if name == "corpus" else name] = result
+    natural = score_natural(args.realdata, transcriber=transcriber, config=config) if args.realdata else None
+    report(corpora, natural)
+    if args.json:
+        args.json.write_text(json.dumps(to_json(corpora, natural), indent=1, ensure_ascii=False) + "\n")
+    return 0
+
+
+def report(corpora: dict[str, CorpusResult], natural: list[NaturalCall] | None) -> None:
+    """Print the tables: side by side when there is more than one kind, then each kind's own."""
+    if len(corpora) + (natural is not None) > 1:
+        print("## All kinds side by side\n\n" + side_by_side(corpora, natural) + "\n")
+    for name, r in corpora.items():
+        print(f"## {name}: {r.directory}\n\n" + table(r.tallies, calls=r.calls, macro_rules=r.macro_rules))
+        if r.variants:
+            print("\n" + variants_table(r))
+        print(f"\n({r.seconds:.0f} s)\n")
+    if natural is not None:
+        print("## natural real recordings\n\n" + findings_table(natural) + "\n\n" + metrics_table(natural))
+
+
+def to_json(corpora: dict[str, CorpusResult], natural: list[NaturalCall] | None) -> dict:
+    out: dict = {"rules": list(RULE_IDS), "corpora": {}}
+    for name, r in corpora.items():
+        out["corpora"][name] = {
+            "kind": r.kind, "directory": r.directory, "calls": r.calls, "macro_rules": list(r.macro_rules),
+            "macro_f1": round(r.macro_f1, 4), "seconds": r.seconds, "variants": r.variants, "wrong": r.wrong,
+            "rules": {t.rule: {"labelled": t.positives, "tp": t.tp, "fp": t.fp, "fn": t.fn, "precision": round(t.precision, 4),
+                               "recall": round(t.recall, 4), "f1": round(t.f1, 4)} for t in r.tallies}}
+    if natural is not None:
+        out["natural"] = [asdict(c) for c in natural]
+    return out
 
 
 if __name__ == "__main__":

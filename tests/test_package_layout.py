@@ -8,8 +8,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "callcheck"
 # audio -> regions -> words -> measurements -> findings -> report, then one call, many calls, the front ends
-LAYERS = ("errors", "records", "signal", "speech", "measure", "config", "rules", "report", "pipeline", "batch", "web",
-          "cli")
+LAYERS = ("errors", "records", "signal", "speech", "redact", "parties", "measure", "privacy", "config", "rules", "report",
+          "pipeline", "batch", "web", "cli")
 RANK = {"errors": 0, **{name: i for i, name in enumerate(LAYERS)}}
 COMPAT = {"callcheck.store"}  # old import paths kept for users' scripts
 
@@ -59,4 +59,5 @@ def test_no_import_cycles():
 
 def test_every_subpackage_is_a_known_stage():
     stages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    stages |= {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__", "store"}
     assert stages <= set(LAYERS), stages - set(LAYERS)

@@ -51,7 +51,7 @@ def test_report_layout_is_pinned(tmp_path):
     words = {0: (Word(0.5, 0.9, "hello", 0.9),), 1: (Word(1.0, 1.3, "hi", 0.8),)}
     report = analyze_call(path, transcriber=ScriptedTranscriber(words), options=AnalyzeOptions(call_id="c1"))
     data = json.loads(render(report, fmt="json"))
-    assert list(data) == ["schema", "call", "model", "speakers", "metrics", "findings", "score", "outcomes"]
+    assert list(data) == ["schema", "call", "model", "speakers", "metrics", "findings", "score", "outcomes", "redaction"]
     assert [o["rule"] for o in data["outcomes"]] == ["toneless_voice", "apathetic_voice", "impatient_voice",
                                                      "overlong_greeting", "rushed_voice", "indistinct_speech",
                                                      "too_fast", "lacks_empathy"]

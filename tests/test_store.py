@@ -16,7 +16,7 @@ from callcheck.errors import StoreError
 
 def test_schema_is_versioned_and_pinned(tmp_path):
     with Store(tmp_path / "r.db") as store:
-        assert store.version == SCHEMA_VERSION == 1
+        assert store.version == SCHEMA_VERSION == 2
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert tables == {"calls", "outcomes", "findings", "evidence", "metrics", "conversation"}
@@ -27,13 +27,30 @@ def test_schema_is_versioned_and_pinned(tmp_path):
         assert cols("calls") == [
             "id", "audio_sha256", "config_hash", "source", "status", "error", "path", "call_id", "agent", "team",
             "started_at", "direction", "agent_channel", "duration_s", "sample_rate_hz", "channels", "language",
-            "score", "model", "report_path", "analyzed_at", "elapsed_s"]
+            "score", "model", "report_path", "analyzed_at", "elapsed_s", "layout", "agent_speaker_confidence"]
         assert cols("outcomes") == ["call_pk", "rule", "outcome", "reason"]
         assert cols("findings") == ["id", "call_pk", "rule", "title", "severity", "confidence", "measured",
                                     "threshold", "tip"]
         assert cols("evidence") == ["finding_id", "call_pk", "start_s", "end_s", "role", "quote"]
         assert cols("metrics") == ["call_pk", "role", *ROLE_METRICS]
         assert cols("conversation") == ["call_pk", *CONVERSATION_METRICS]
+
+
+def test_a_version_1_database_is_migrated_and_keeps_its_calls(tmp_path):
+    from callcheck.batch.store import APPLICATION_ID, MIGRATIONS
+
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.executescript(MIGRATIONS[0])
+    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    con.execute("PRAGMA user_version = 1")
+    con.execute("INSERT INTO calls (audio_sha256, config_hash, status, path, call_id, analyzed_at) "
+                "VALUES ('aa', 'k1', 'ok', 'a.wav', 'c1', '2026-11-01T00:00:00')")
+    con.commit()
+    con.close()
+    with Store(path) as store:
+        assert store.version == 2 and store.has_result("aa", "k1")
+        assert store.db.execute("SELECT layout FROM calls").fetchone()[0] is None
 
 
 def test_saving_twice_replaces_and_never_duplicates(tmp_path):

@@ -310,7 +310,7 @@ def test_keep_audio_keeps_the_upload_under_a_server_name(make_client, tmp_path):
     body = wait(client, upload(client, mono_agent(tmp_path / "p.wav"), name="../p.wav", agent="Kim").json()["job_id"])
     assert body["status"] == "done"
     (kept,) = (tmp_path / "kept").iterdir()
-    assert re.fullmatch(r"\d{8}-\d{6}_[0-9a-f]{12}\.wav", kept.name)
+    assert re.fullmatch(r"\d{8}-\d{6}_[0-9a-f]{12}\.redacted\.wav", kept.name)  # only the redacted copy
     with Store(tmp_path / "callcheck.db") as store:
         assert store.history("Kim", source="practice")[0].path == str(kept)
 

@@ -36,6 +36,7 @@ class Config:
     score: dict[str, float]  # severity -> share of the weight lost
     sources: dict[str, str]  # dotted key -> "default" or the file that set it
     layout: dict[str, float] = field(default_factory=dict)  # how recordings are read (defaults.toml [layout])
+    privacy: dict[str, bool] = field(default_factory=lambda: {"redact": True})  # defaults.toml [privacy]
 
     def rule_phrases(self, language: str) -> dict[str, tuple[str, ...]]:
         return self.phrases.get(language, self.phrases["en"])
@@ -83,6 +84,7 @@ def load_config(path: str | Path | None = None) -> Config:
         score=dict(merged["score"]),
         sources=sources,
         layout=dict(merged["layout"]),
+        privacy=dict(merged["privacy"]),
     )
 
 
@@ -115,7 +117,10 @@ def _table(user: dict, key: str, dotted: str, source: str) -> dict:
 
 
 def _check_kind(dotted: str, default: Any, value: Any, source: str) -> None:
-    if isinstance(default, list):
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{source}: {dotted} must be true or false, not {value!r}")
+    elif isinstance(default, list):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{source}: {dotted} must be a list of strings")
     elif isinstance(default, int | float) and not isinstance(default, bool):

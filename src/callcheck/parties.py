@@ -16,6 +16,7 @@ layouts). In order:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -153,6 +154,25 @@ def _stereo(recording: Recording, regions: Mapping[int, tuple[Region, ...]], *, 
     return Parties(Layout("stereo", reason, method), {"agent": kept_agent, "customer": kept_customer}, leaks)
 
 
+@functools.cache
+def _embedder():
+    from callcheck.signal.speakers import SpeakerEmbedder
+
+    return SpeakerEmbedder(threads=0)  # one ONNX session per process (all cores, like Whisper), checked on first use
+
+
+def split_speakers(samples: np.ndarray, *, regions: Sequence[Region], sr: int, force_two: bool = False) -> SpeakerSplit:
+    """The default `Diarizer`: CAM++ speaker embeddings, two clusters, smoothed turns
+    (`callcheck.signal.diarize`); `samples` at 16 kHz."""
+    from callcheck.signal.diarize import diarize
+
+    found = diarize(samples, speech=regions, embedder=_embedder(), force_two=force_two)
+    two = found.count.speakers == 2 or force_two
+    return SpeakerSplit(speakers=2 if two else 1, separation=round(1 - found.count.similarity, 3),
+                        confidence=round(found.count.confidence, 3),
+                        regions={0: found.regions_of(0), 1: found.regions_of(1)} if two else {0: tuple(regions)})
+
+
 def drop_leaked_words(words: Sequence[Word], leak: Leak | None) -> tuple[Word, ...]:
     """Words not lying (by their middle) inside a removed leak span."""
     if leak is None or not leak.spans:
@@ -202,6 +222,7 @@ def layout_settings(layout: Mapping[str, float], phrases: Mapping[str, Mapping[s
                                     quiet_db=layout.get("crosstalk_quiet_db", 12.0))
     cues = {lang: RoleCues(agent=tuple(lists.get("agent_cues", ())),
                            customer=tuple(lists.get("customer_cues", ())),
+                           agent_opening=tuple(lists.get("agent_opening_cues", ())),
                            opening_s=layout.get("opening_s", 30.0))
             for lang, lists in phrases.items()}
     return LayoutSettings(dual_mono_min_correlation=layout.get("dual_mono_min_correlation", 0.85),

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from callcheck import parties
+from callcheck import parties, privacy
 from callcheck.config import Config, load_config
 from callcheck.errors import ConfigError
 from callcheck.measure import measure_call
@@ -47,6 +47,8 @@ class AnalyzeOptions:
     config: Config | None = None  # None = the shipped defaults
     layout: str = "auto"  # auto|stereo|mixed|single
     agent_speaker: str = "auto"  # in a mix: auto (cue phrases)|first|second
+    redact: bool | None = None  # None = the config's [privacy] redact (default: on)
+    known_names: tuple[str, ...] = ()  # names from the call's metadata, redacted wherever they occur
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -75,8 +77,8 @@ def analyze_call(
 ) -> CallReport:
     """Analyse one recorded call and return its report.
 
-    `diarizer` splits a mono signal into speakers (default: CAM++ embeddings,
-    `callcheck.signal.diarize`); tests may pass their own.
+    `diarizer` splits a mono signal into speakers (default: `parties.split_speakers`,
+    CAM++ embeddings); tests may pass their own.
     """
     config = options.config or load_config()
     layout_settings = parties.layout_settings(config.layout, config.phrases)
@@ -87,7 +89,7 @@ def analyze_call(
     regions = {ch.index: speech_regions(ch.samples, settings=options.vad) for ch in recording.channels}
     hook("vad", regions)
     found = parties.read_layout(recording, regions, requested=options.layout, settings=layout_settings,
-                                diarizer=diarizer or _default_diarizer, merged_reason=merged)
+                                diarizer=diarizer or parties.split_speakers, merged_reason=merged)
     hook("layout", found)
     has_speech = any(regions.values())
     language = _language(recording, regions, transcriber=transcriber, options=options) if has_speech else None
@@ -98,6 +100,11 @@ def analyze_call(
     measurements = measure_call(recording, speakers, language=language, settings=config.measure,
                                 method=layout.method)
     hook("measure", measurements)
+    redaction = privacy.disabled()
+    if config.privacy["redact"] if options.redact is None else options.redact:
+        speakers, measurements, redaction = privacy.redact_call(speakers, measurements, language=language,
+                                                                known_names=options.known_names)
+    hook("redact", redaction)
     evaluation = evaluate_call(measurements, speakers, language=language, config=config,
                                report_language=options.report_language)
     hook("rules", evaluation)
@@ -118,15 +125,10 @@ def analyze_call(
         report_language=options.report_language or language,
         config=config,
         layout=layout,
+        redaction=redaction,
     )
     hook("report", report)
     return report
-
-
-def _default_diarizer(samples: np.ndarray, **options) -> parties.SpeakerSplit:
-    from callcheck.signal.diarize import split_speakers  # loads the speaker model only when a mono call needs it
-
-    return split_speakers(samples, **options)
 
 
 def _transcribe(recording: Recording, found: parties.Parties, regions: Mapping[int, tuple[Region, ...]], *,

@@ -84,6 +84,24 @@ class Layout:
 
 
 @dataclass(frozen=True, slots=True)
+class RedactedSpan:
+    """Where personal data was spoken and removed: its kind and time, never its value."""
+
+    label: str  # IBAN, CARD, PHONE, EMAIL, DOB, ADDRESS, CUSTOMER_ID, PERSON
+    role: Role
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Redaction:
+    """Whether the call's words were redacted before anything was written, and what was found."""
+
+    enabled: bool
+    spans: tuple[RedactedSpan, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SpeakerTranscript:
     """What one role said: fine speech regions (for measurements) and words."""
 
@@ -124,6 +142,7 @@ class CallReport:
     report_language: str | None = None  # language of titles, reasons and tips ("de"|"en")
     config: Any = None  # callcheck.config.Config the call was judged with (thresholds for plots)
     layout: Layout | None = None  # how the recording was read (None: a report made before layouts existed)
+    redaction: Redaction | None = None  # personal data removed from the words (None: not asked)
 
 
 @dataclass(frozen=True, slots=True)

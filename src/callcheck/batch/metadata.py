@@ -3,7 +3,8 @@
 Three sources, tried in this order for every audio file of a batch:
 
 - a manifest CSV with the columns `path, call_id, agent, team, started_at,
-  direction, agent_channel, layout` (only `path` is required; paths relative to the CSV);
+  direction, agent_channel, layout, customer_name` (only `path` is required; paths
+  relative to the CSV; `customer_name` is only used to redact the name and never stored);
 - a path pattern such as `{team}/{agent}/{started_at:%Y-%m-%d}_{call_id}.wav`;
 - the file itself: its name (without extension) as call id, its modification
   time as start.
@@ -26,7 +27,7 @@ from callcheck.errors import ManifestError
 
 log = logging.getLogger(__name__)
 
-FIELDS = ("call_id", "agent", "team", "started_at", "direction", "agent_channel", "layout")
+FIELDS = ("call_id", "agent", "team", "started_at", "direction", "agent_channel", "layout", "customer_name")
 MANIFEST_COLUMNS = ("path", *FIELDS)
 DIRECTIONS = ("inbound", "outbound")
 AGENT_CHANNELS = ("left", "right")
@@ -51,6 +52,7 @@ class CallMeta:
     direction: str | None = None
     agent_channel: str | None = None
     layout: str | None = None  # auto|stereo|mixed|single; None = the batch's default
+    customer_name: str | None = None  # only to redact it wherever it is said; never stored
     origin: str = "file"
 
 

@@ -23,8 +23,9 @@ from callcheck import report as report_writers
 from callcheck.batch.metadata import CallMeta, MetaProblem
 from callcheck.batch.store import Store, config_hash, content_hash
 from callcheck.config import Config
-from callcheck.errors import ConfigError, StoreError
+from callcheck.errors import CallcheckError, ConfigError, StoreError
 from callcheck.pipeline import AnalyzeOptions
+from callcheck.privacy import write_redacted_audio
 from callcheck.records import CallReport
 from callcheck.signal.vad import VadSettings
 from callcheck.speech.asr import Transcriber, WhisperSettings, WhisperTranscriber
@@ -54,6 +55,9 @@ class AnalysisSpec:
     formats: tuple[str, ...] = ("json",)
     layout: str = "auto"  # for calls whose metadata names none
     agent_speaker: str = "auto"
+    redact: bool | None = None  # None = the config's [privacy] redact
+    redacted_audio_dir: Path | None = None  # write <report stem>.redacted.wav here
+    bleep: str = "silence"
     transcriber_factory: Callable[[], Transcriber] | None = None
 
     def __post_init__(self) -> None:
@@ -79,6 +83,8 @@ class AnalysisSpec:
         """The config hash of a call analysed with these settings, this agent channel and layout."""
         extra = {} if (layout or self.layout) == "auto" and self.agent_speaker == "auto" else {
             "layout": layout or self.layout, "agent_speaker": self.agent_speaker}  # "auto" keeps earlier hashes
+        if self.redact is not None:
+            extra["redact"] = self.redact
         return config_hash(
             self.config, model=self.model_name, compute_type=self.whisper.compute_type, beam_size=self.whisper.beam_size,
             condition_on_previous_text=self.whisper.condition_on_previous_text, language=self.language,
@@ -89,7 +95,8 @@ class AnalysisSpec:
     def options(self, meta: CallMeta) -> AnalyzeOptions:
         return AnalyzeOptions(agent_channel=meta.agent_channel or self.agent_channel, language=self.language,
                               call_id=meta.call_id, report_language=self.report_language, config=self.config,
-                              layout=meta.layout or self.layout, agent_speaker=self.agent_speaker)
+                              layout=meta.layout or self.layout, agent_speaker=self.agent_speaker, redact=self.redact,
+                              known_names=tuple(n for n in (meta.agent, meta.customer_name) if n))
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +253,8 @@ def run_batch(plan: Plan, *, spec: AnalysisSpec, store: Store, executor: Executo
         job = result.job
         if isinstance(result, JobDone):
             paths = write_reports(result, reports_dir=reports_dir)
+            if spec.redacted_audio_dir is not None:
+                failed += _redacted_copy(result, spec=spec)
             store.save(result.report, job.meta, audio_sha256=job.audio_sha256, config_hash=job.config_hash,
                        report_path=paths.get("json"), elapsed_s=result.elapsed_s)
             scored += 1
@@ -274,6 +283,20 @@ def report_stem(meta: CallMeta, audio_sha256: str) -> str:
     """`<call id>_<first 10 hex digits of the audio hash>`: readable and never clashing."""
     safe = re.sub(r"[^\w.-]+", "_", meta.call_id).strip("._") or "call"
     return f"{safe[:80]}_{audio_sha256[:10]}"
+
+
+def _redacted_copy(result: JobDone, *, spec: AnalysisSpec) -> list[MetaProblem]:
+    """Write the call's redacted audio; a failure is reported with the call, the call itself stays scored."""
+    job, redaction = result.job, result.report.redaction
+    if redaction is None or not redaction.enabled:
+        return []
+    target = spec.redacted_audio_dir / f"{report_stem(job.meta, job.audio_sha256)}.redacted.wav"
+    try:
+        write_redacted_audio(job.meta.path, redaction.spans, target, bleep=spec.bleep)
+    except CallcheckError as err:
+        log.warning("%s", err)
+        return [MetaProblem(str(job.meta.path), f"redacted audio: {err}")]
+    return []
 
 
 def write_reports(result: JobDone, *, reports_dir: Path) -> dict[str, Path]:

@@ -15,6 +15,7 @@ from callcheck import __version__
 from callcheck.cli.analyze import analyze
 from callcheck.cli.batch import batch, scorecard
 from callcheck.cli.info import models, rules_command
+from callcheck.cli.redact import redact_command
 from callcheck.cli.serve import serve
 
 
@@ -27,5 +28,5 @@ def main(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-for command in (analyze, models, rules_command, batch, scorecard, serve):
+for command in (analyze, models, rules_command, batch, scorecard, serve, redact_command):
     main.add_command(command)

@@ -7,15 +7,18 @@ from pathlib import Path
 import click
 
 from callcheck.cli.common import (
+    bleep_option,
     call_options,
     clean_errors,
     config_option,
     layout_options,
     model_options,
     parse_channel_map,
+    redact_option,
 )
 from callcheck.config import load_config
 from callcheck.pipeline import AnalyzeOptions, analyze_call
+from callcheck.privacy import write_redacted_audio
 from callcheck.report import FORMATS, render
 from callcheck.speech.asr import WhisperSettings, WhisperTranscriber
 from callcheck.speech.models import resolve_model
@@ -44,9 +47,13 @@ def parse_formats(ctx, param, value: str) -> tuple[str, ...]:
 @click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads for ASR (0 = all cores).")
 @click.option("--call-id", help="ID for the report (default: the file name without extension).")
 @config_option
+@redact_option
+@click.option("--redacted-audio", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write a copy of the recording with every span of personal data silenced (WAV).")
+@bleep_option
 @clean_errors
 def analyze(call, fmt, output, agent_channel, language, report_language, channel_map, layout, agent_speaker, model_spec,
-            beam_size, threads, call_id, config_path):
+            beam_size, threads, call_id, config_path, no_redact, redacted_audio, bleep):
     """Transcribe CALL and write its report.
 
     \b
@@ -55,6 +62,7 @@ def analyze(call, fmt, output, agent_channel, language, report_language, channel
       callcheck analyze call.flac --agent-channel right --format md -o call.md
       callcheck analyze call.wav --format json,md,html -o reports/
       callcheck analyze mono_mix_8k.wav --layout mixed --format md
+      callcheck analyze call.wav --redacted-audio call.redacted.wav --bleep tone
     """
     if len(fmt) > 1 and (output is None or output.is_file()):
         raise click.UsageError("several formats write one file each: give -o DIR (a directory)")
@@ -62,10 +70,15 @@ def analyze(call, fmt, output, agent_channel, language, report_language, channel
     options = AnalyzeOptions(
         agent_channel=agent_channel, channel_map=channel_map, language=language, call_id=call_id,
         config=config, report_language=report_language, layout=layout, agent_speaker=agent_speaker,
+        redact=False if no_redact else None,
     )
     settings = WhisperSettings(cpu_threads=threads, beam_size=beam_size)
     transcriber = WhisperTranscriber(resolve_model(model_spec), settings=settings)
     report = analyze_call(call, transcriber=transcriber, options=options)
+    if redacted_audio is not None:
+        if not report.redaction.enabled:
+            raise click.UsageError("--redacted-audio needs redaction on (no --no-redact; [privacy] redact = true)")
+        write_redacted_audio(report.path, report.redaction.spans, redacted_audio, bleep=bleep)
     if len(fmt) > 1 or (output is not None and output.is_dir()):
         output.mkdir(parents=True, exist_ok=True)
         for one in fmt:

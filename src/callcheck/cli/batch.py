@@ -16,12 +16,14 @@ from callcheck.batch.metadata import PathPattern, call_metas, read_manifest
 from callcheck.batch.runner import AnalysisSpec, BatchSummary, JobDone, JobResult, default_jobs, discover, plan_batch, run_batch
 from callcheck.batch.store import Store
 from callcheck.cli.common import (
+    bleep_option,
     call_options,
     clean_errors,
     config_option,
     layout_options,
     load_factory,
     model_options,
+    redact_option,
     transcriber_option,
 )
 from callcheck.config import load_config
@@ -40,7 +42,8 @@ SCORECARD_LAYOUTS = ("stereo", "mixed", "single")  # = scorecard.LAYOUT_KINDS
 @click.command("batch")
 @click.argument("inputs", nargs=-1, metavar="INPUT...")
 @click.option("--manifest", type=click.Path(path_type=Path, dir_okay=False),
-              help="CSV with path,call_id,agent,team,started_at,direction,agent_channel,layout (only path required).")
+              help="CSV with path,call_id,agent,team,started_at,direction,agent_channel,layout,customer_name "
+                   "(only path required).")
 @click.option("--pattern", help="Read metadata from paths, e.g. '{team}/{agent}/{started_at:%Y-%m-%d}_{call_id}.wav'.")
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default="callcheck.db", show_default=True,
               help="Results database (SQLite), created if missing.")
@@ -57,10 +60,15 @@ SCORECARD_LAYOUTS = ("stereo", "mixed", "single")  # = scorecard.LAYOUT_KINDS
 @model_options
 @config_option
 @click.option("--force", is_flag=True, help="Analyse again calls the database already has.")
+@redact_option
+@click.option("--redacted-audio", "redacted_audio_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Also write each call's recording with personal data silenced into this directory.")
+@bleep_option
 @transcriber_option
 @clean_errors
 def batch(inputs, manifest, pattern, db, reports, jobs, threads, with_html, executor, scheduler, agent_channel,
-          language, layout, agent_speaker, model_spec, beam_size, config_path, report_language, force, transcriber_ref):
+          language, layout, agent_speaker, model_spec, beam_size, config_path, report_language, force, no_redact,
+          redacted_audio_dir, bleep, transcriber_ref):
     """Score every call in INPUT (files, directories, globs) into a results database.
 
     Finished calls (same audio, same settings) are skipped, so a re-run after an
@@ -85,7 +93,8 @@ def batch(inputs, manifest, pattern, db, reports, jobs, threads, with_html, exec
         config=load_config(config_path), model=None if factory else resolve_model(model_spec),
         whisper=WhisperSettings(beam_size=beam_size, cpu_threads=threads), language=language,
         report_language=report_language, agent_channel=agent_channel, formats=formats, transcriber_factory=factory,
-        layout=layout, agent_speaker=agent_speaker,
+        layout=layout, agent_speaker=agent_speaker, redact=False if no_redact else None,
+        redacted_audio_dir=redacted_audio_dir, bleep=bleep,
     )
     paths, problems = discover(inputs)
     rows, bad_rows = read_manifest(manifest) if manifest else ({}, [])

@@ -109,6 +109,17 @@ def layout_options(func):
     )(func)
 
 
+def redact_option(func):
+    return click.option("--no-redact", "no_redact", is_flag=True,
+                        help="Keep personal data (IBAN, card, phone, e-mail, birth date, address, customer number, "
+                             "names) verbatim in reports and the database. Default: replaced by [IBAN], [PERSON], ...")(func)
+
+
+def bleep_option(func):
+    return click.option("--bleep", type=click.Choice(["silence", "tone"]), default="silence", show_default=True,
+                        help="What replaces personal data in --redacted-audio.")(func)
+
+
 def transcriber_option(func):
     return click.option("--transcriber", "transcriber_ref", hidden=True, metavar="MODULE:FACTORY",
                         help="A Transcriber factory to use instead of Whisper (tests, plugins).")(func)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from callcheck.cli.common import clean_errors, config_option, load_factory, model_options, transcriber_option
+from callcheck.cli.common import clean_errors, config_option, load_factory, model_options, redact_option, transcriber_option
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +37,12 @@ log = logging.getLogger(__name__)
 @model_options
 @click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads for ASR (0 = all cores).")
 @config_option
+@redact_option
 @transcriber_option
 @click.pass_context
 @clean_errors
 def serve(ctx, host, port, db, keep_audio, audio_dir, max_upload_mb, max_minutes, max_queued, model_spec, beam_size,
-          threads, config_path, transcriber_ref):
+          threads, config_path, no_redact, transcriber_ref):
     """Start the practice web app: record or upload a call in the browser and get coached.
 
     Open the printed address in a browser. Uploads are analysed one at a time and
@@ -65,7 +66,7 @@ def serve(ctx, host, port, db, keep_audio, audio_dir, max_upload_mb, max_minutes
         db=db, transcriber_factory=factory, model=None if factory else resolve_model(model_spec),
         whisper=WhisperSettings(cpu_threads=threads, beam_size=beam_size), config=load_config(config_path),
         keep_audio=keep_audio, audio_dir=audio_dir, max_upload_mb=max_upload_mb, max_duration_min=max_minutes,
-        max_queued=max_queued,
+        max_queued=max_queued, redact=False if no_redact else None,
     )
     if not _is_loopback(host):
         click.echo(f"callcheck: warning: listening on {host}: anyone who can reach this computer can use the app "

@@ -34,6 +34,8 @@ def to_dict(report: CallReport) -> dict:
         "findings": [plain(f) for f in report.findings],
         "score": report.score,
         "outcomes": [{"rule": o.rule, "outcome": o.outcome, "reason": o.reason} for o in report.outcomes],
+        **({"redaction": {"enabled": report.redaction.enabled, "spans": [plain(s) for s in report.redaction.spans]}}
+           if report.redaction is not None else {}),
     }
 
 

@@ -28,6 +28,9 @@ LABELS: dict[str, dict[str, str]] = {
         "layout_names": "stereo=Stereo (eine Partei je Kanal)"
                         "|mixed=gemischt (beide Parteien in einem Signal, nach Sprecher getrennt)|single=ein Sprecher",
         "agent_found": "Agent erkannt mit Sicherheit",
+        "privacy": "Datenschutz",
+        "redacted": "personenbezogene Daten entfernt: {count} Stelle(n)",
+        "not_redacted": "AUS: alle Wörter im Klartext (--no-redact)",
         "mono": "Mono-Aufnahme: nur der Agent, ohne Kundenkanal",
         "no_speech": "In dieser Aufnahme wurde keine Sprache erkannt.",
         "findings": "Woran Sie arbeiten können",
@@ -97,6 +100,9 @@ LABELS: dict[str, dict[str, str]] = {
         "layout_names": "stereo=stereo (one party per channel)"
                         "|mixed=mixed (both parties in one signal, split by speaker)|single=one speaker",
         "agent_found": "agent identified with confidence",
+        "privacy": "Privacy",
+        "redacted": "personal data removed: {count} span(s)",
+        "not_redacted": "OFF: every word verbatim (--no-redact)",
         "mono": "Mono recording: the agent only, no customer channel",
         "no_speech": "No speech was detected in this recording.",
         "findings": "What to work on",

@@ -60,6 +60,15 @@ def layout_lines(report: CallReport, t, *, bullet: str) -> list[str]:
             f"{bullet}{layout.method}"]
 
 
+def privacy_line(report: CallReport, t) -> str:
+    """Whether personal data was removed, how often and of which kinds (never the values)."""
+    redaction = report.redaction
+    if not redaction.enabled:
+        return t["not_redacted"]
+    kinds = sorted({s.label for s in redaction.spans})
+    return t["redacted"].format(count=len(redaction.spans)) + (f" ({', '.join(kinds)})" if kinds else "")
+
+
 def to_markdown(report: CallReport, *, language: str | None = None) -> str:
     """The report as Markdown in `language` ("de"|"en"; default: the report's language)."""
     t = labels(language or report.report_language or report.language)
@@ -74,6 +83,7 @@ def to_markdown(report: CallReport, *, language: str | None = None) -> str:
         f"({report.model.compute_type})",
         f"- Status: {report.status}",
         *layout_lines(report, t, bullet="- "),
+        *([f"- {t['privacy']}: {privacy_line(report, t)}"] if report.redaction is not None else []),
         *(f"- {t[s.role]}: {t['channel']} {s.channel}, {s.speech_s:.1f} s, {len(s.words)} {t['words']}"
           for s in report.speakers),
         f"- {t['score']}: {score}",

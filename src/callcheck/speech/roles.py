@@ -37,6 +37,7 @@ class RoleCues:
 
     agent: tuple[str, ...]
     customer: tuple[str, ...]
+    agent_opening: tuple[str, ...] = ()  # count only inside the opening (greeting formula, own name)
     opening_s: float = 30.0
     opening_weight: float = 2.0
     first_speaker_weight: float = 0.5
@@ -67,23 +68,27 @@ def decide_agent(
     confidence = 1 / (1 + math.exp(-abs(margin) / cues.scale))
     found = scores[agent][1] or ["no cue phrases"]
     other = scores[1 - agent][1]
-    reason = f"agent cues: {', '.join(found[:3])}" + (f"; customer cues: {', '.join(other[:3])}" if other else "")
+    reason = f"agent cues: {', '.join(found[:3])}" + (f"; the other speaker: {', '.join(other[:3])}" if other else "")
     return RoleDecision(agent, round(confidence, 3), reason)
 
 
 def cue_score(words: Sequence[Word], *, cues: RoleCues) -> tuple[float, list[str]]:
     """Agent-likeness of one speaker's words: agent cues count +1, customer cues -1,
-    times `opening_weight` inside the first `opening_s` of the call. Also the
+    times `opening_weight` inside the first `opening_s` of the call (opening cues count only there). Also the
     phrases found (agent cues first), for the reason line."""
     if not words:
         return 0.0, []
     tokens = [_norm(w.text) for w in words]
     starts = [w.start_s for w in words]
     score, found = 0.0, []
-    for phrases, sign in ((cues.agent, 1.0), (cues.customer, -1.0)):
+    for phrases, sign, opening_only in ((cues.agent_opening, 1.0, True), (cues.agent, 1.0, False),
+                                        (cues.customer, -1.0, False)):
         for phrase in phrases:
             for index in _find(tokens, phrase):
-                weight = cues.opening_weight if starts[index] < cues.opening_s else 1.0
+                early = starts[index] < cues.opening_s
+                if opening_only and not early:
+                    continue
+                weight = cues.opening_weight if early else 1.0
                 score += sign * weight
                 if sign > 0:
                     found.append(f'"{phrase}"')

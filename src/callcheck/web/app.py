@@ -43,7 +43,7 @@ FORM_OVERHEAD_BYTES = 1 << 20  # multipart headers and the small fields around t
 def create_app(*, db: str | Path = "callcheck.db", transcriber_factory=None, model: ModelSpec | None = None,
                whisper: WhisperSettings | None = None, config: Config | None = None, keep_audio: bool = False,
                audio_dir: str | Path | None = None, max_upload_mb: float = 50.0, max_duration_min: float = 15.0,
-               max_queued: int = 20, work_dir: str | Path | None = None) -> FastAPI:
+               max_queued: int = 20, work_dir: str | Path | None = None, redact: bool | None = None) -> FastAPI:
     """The practice app. `transcriber_factory` (tests, plugins) replaces Whisper;
     otherwise `model` (default: the resolved whisper-base) is loaded once, on the
     first analysis. Uploads and playback copies live in `work_dir` (default: a new
@@ -57,7 +57,7 @@ def create_app(*, db: str | Path = "callcheck.db", transcriber_factory=None, mod
                                 max_upload_bytes=int(max_upload_mb * 2**20), max_duration_s=max_duration_min * 60)
     spec = AnalysisSpec(config=config or load_config(), whisper=whisper or WhisperSettings(),
                         transcriber_factory=transcriber_factory,
-                        model=None if transcriber_factory else (model or resolve_model()))
+                        model=None if transcriber_factory else (model or resolve_model()), redact=redact)
     practice = Practice(settings, spec)
     jobs = JobQueue(practice.run, describe_error=practice.describe_error, max_queued=max_queued,
                     on_forget=practice.forget, on_exit=practice.close)

@@ -27,6 +27,7 @@ from callcheck.batch.runner import AnalysisSpec
 from callcheck.batch.store import Store
 from callcheck.errors import AudioError, CallcheckError
 from callcheck.pipeline import analyze_call
+from callcheck.privacy import write_redacted_audio
 from callcheck.records import Recording
 from callcheck.report import to_dict
 from callcheck.web.jobs import STAGES, Job
@@ -83,7 +84,10 @@ class Practice:
         try:
             report = analyze_call(upload, transcriber=self._get_transcriber(), options=spec.options(meta),
                                   hook=self._hook(job, set_stage))
-            kept = self._keep(upload, job.id) if self.settings.keep_audio else None
+            redaction = report.redaction
+            if redaction is not None and redaction.enabled and redaction.spans and job.playback is not None:
+                write_redacted_audio(job.playback, redaction.spans, job.playback)  # the player never plays the data
+            kept = self._keep(upload, job.id, report) if self.settings.keep_audio else None
             report = dataclasses.replace(report, path=Path(request.name))
             meta = dataclasses.replace(meta, path=kept or Path(request.name))
             self._get_store().save(report, meta, audio_sha256=request.upload.sha256,
@@ -125,11 +129,15 @@ class Practice:
     def _check_length(self, recording: Recording) -> None:
         check_duration(recording.duration_s, max_s=self.settings.max_duration_s)  # the upload's probe trusts a header
 
-    def _keep(self, upload: Path, job_id: str) -> Path:
+    def _keep(self, upload: Path, job_id: str, report) -> Path:
+        """Keep the recording: with redaction on, only its redacted copy (WAV), never the original."""
         folder = self.settings.kept_audio
+        stem = f"{datetime.now():%Y%m%d-%H%M%S}_{job_id[:12]}"
+        if report.redaction is not None and report.redaction.enabled:
+            return write_redacted_audio(upload, report.redaction.spans, folder / f"{stem}.redacted.wav")
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            target = folder / f"{datetime.now():%Y%m%d-%H%M%S}_{job_id[:12]}{upload.suffix}"
+            target = folder / f"{stem}{upload.suffix}"
             shutil.move(upload, target)
         except OSError as err:
             raise AudioError(f"{folder}: cannot keep the recording ({err.strerror or err})") from None
