@@ -18,12 +18,15 @@ import dataclasses
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from callcheck.errors import AudioError
 from callcheck.records import RedactedSpan, Redaction, Region, SpeakerTranscript, Word
-from callcheck.redact import PiiSpan, find_pii, redact_words
+
+if TYPE_CHECKING:
+    from callcheck.redact import PiiSpan
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,8 @@ def redact_call(speakers: Sequence[SpeakerTranscript], measurements, *, language
     `measurements` is a `callcheck.measure.Measurements` (or None); its numbers
     stay as measured on the words as spoken.
     """
+    from callcheck.redact import redact_words  # imported on first use: the detector's word lists are not start-up cost
+
     lang = language if language in ("de", "en") else "en"
     per_role = _spans_per_role(speakers, language=lang, known_names=known_names)
     redacted, spans, replaced = [], [], {}
@@ -61,6 +66,8 @@ def _spans_per_role(speakers: Sequence[SpeakerTranscript], *, language: str,
                     known_names: Sequence[str]) -> dict[str, list[PiiSpan]]:
     """Spans found in both roles' words merged in time order (so the agent's "Ihre Kundennummer?"
     reaches the customer's answer), split back into each role's word indices."""
+    from callcheck.redact import find_pii
+
     merged = sorted(((w.start_s, speaker.role, k, w) for speaker in speakers for k, w in enumerate(speaker.words)),
                     key=lambda item: (item[0], item[1]))
     found = find_pii([w for *_, w in merged], language=language, known_names=known_names)
@@ -77,6 +84,8 @@ def _spans_per_role(speakers: Sequence[SpeakerTranscript], *, language: str,
 
 
 def _add(out: dict[str, list[PiiSpan]], label: str, run: list[tuple[str, int]]) -> None:
+    from callcheck.redact import PiiSpan
+
     if run:
         indices = [i for _, i in run]
         out.setdefault(run[0][0], []).append(PiiSpan(label, min(indices), max(indices)))
@@ -84,6 +93,8 @@ def _add(out: dict[str, list[PiiSpan]], label: str, run: list[tuple[str, int]]) 
 
 def _disjoint(spans: list[PiiSpan]) -> list[PiiSpan]:
     """Sorted, overlapping pieces of one role joined (the other role's words can interleave a span)."""
+    from callcheck.redact import PiiSpan
+
     out: list[PiiSpan] = []
     for span in sorted(spans, key=lambda s: s.first):
         if out and span.first <= out[-1].last + 1 and span.label == out[-1].label:
