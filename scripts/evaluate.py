@@ -23,8 +23,8 @@ Kinds of calls:
   injected; the AWS call as one stereo call): every finding per recording, with
   the measured values against their thresholds, and the speakers' metrics.
 
-One kind prints its own tables (the old output); several print one table side
-by side, then the details. ``--json FILE`` writes everything. ``--cache`` keeps
+Each kind's tables are printed as soon as it is scored; with several kinds one
+table side by side follows at the end. ``--json FILE`` writes everything. ``--cache`` keeps
 the recognised words per channel on disk (keyed by the audio, the chunks, the
 language and the model), so re-running after a threshold change re-measures
 and re-scores without re-transcribing.
@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         if named[kind]:
             ensure_corpus(named[kind], seed=seed, kind=kind)
     config, transcriber = load_config(args.config), make_transcriber(args)
-    corpora = {}
+    corpora: dict[str, CorpusResult] = {}
     for name, directory in named.items():
         if directory is None:
             continue
@@ -278,24 +278,29 @@ def main(argv: list[str] | None = None) -> int:
                   f"or scripts/make_realvoice_corpus.py)", file=sys.stderr)
             return 2
         corpora[result.kind if name == "corpus" else name] = result
-    natural = score_natural(args.realdata, transcriber=transcriber, config=config) if args.realdata else None
-    report(corpora, natural)
-    if args.json:
-        args.json.write_text(json.dumps(to_json(corpora, natural), indent=1, ensure_ascii=False) + "\n")
+        print_corpus(result.kind if name == "corpus" else name, result)  # as soon as it is done
+        _write_json(args.json, corpora, None)
+    natural = None
+    if args.realdata:
+        natural = score_natural(args.realdata, transcriber=transcriber, config=config)
+        print("## natural real recordings\n\n" + findings_table(natural) + "\n\n" + metrics_table(natural) + "\n")
+    if len(corpora) + (natural is not None) > 1:
+        print("## All kinds side by side\n\n" + side_by_side(corpora, natural))
+    _write_json(args.json, corpora, natural)
     return 0
 
 
-def report(corpora: dict[str, CorpusResult], natural: list[NaturalCall] | None) -> None:
-    """Print the tables: side by side when there is more than one kind, then each kind's own."""
-    if len(corpora) + (natural is not None) > 1:
-        print("## All kinds side by side\n\n" + side_by_side(corpora, natural) + "\n")
-    for name, r in corpora.items():
-        print(f"## {name}: {r.directory}\n\n" + table(r.tallies, calls=r.calls, macro_rules=r.macro_rules))
-        if r.variants:
-            print("\n" + variants_table(r))
-        print(f"\n({r.seconds:.0f} s)\n")
-    if natural is not None:
-        print("## natural real recordings\n\n" + findings_table(natural) + "\n\n" + metrics_table(natural))
+def _write_json(path: Path | None, corpora: dict[str, CorpusResult], natural: list[NaturalCall] | None) -> None:
+    if path is not None:
+        path.write_text(json.dumps(to_json(corpora, natural), indent=1, ensure_ascii=False) + "\n")
+
+
+def print_corpus(name: str, r: CorpusResult) -> None:
+    """A corpus's own tables: per rule, then recall per injection variant."""
+    print(f"## {name}: {r.directory}\n\n" + table(r.tallies, calls=r.calls, macro_rules=r.macro_rules))
+    if r.variants:
+        print("\n" + variants_table(r))
+    print(f"\n({r.seconds:.0f} s)\n", flush=True)
 
 
 def to_json(corpora: dict[str, CorpusResult], natural: list[NaturalCall] | None) -> dict:
