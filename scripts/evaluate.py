@@ -23,8 +23,8 @@ Kinds of calls:
   injected; the AWS call as one stereo call): every finding per recording, with
   the measured values against their thresholds, and the speakers' metrics.
 
-One kind prints its own tables (the old output); several print one table side
-by side, then the details. ``--json FILE`` writes everything. ``--cache`` keeps
+Each kind's tables are printed as soon as it is scored; with several kinds one
+table side by side follows at the end. ``--json FILE`` writes everything. ``--cache`` keeps
 the recognised words per channel on disk (keyed by the audio, the chunks, the
 language and the model), so re-running after a threshold change re-measures
 and re-scores without re-transcribing.
@@ -125,6 +125,7 @@ class CorpusResult:
     macro_rules: tuple[str, ...]
     variants: dict[str, dict[str, int]] = field(default_factory=dict)  # "rule/variant" -> calls, found
     wrong: list[dict] = field(default_factory=list)                    # every wrong outcome, with its reason
+    per_call: list[dict] = field(default_factory=list)                 # labels, outcomes and key agent metrics
     seconds: float = 0.0
 
     @property
@@ -155,7 +156,7 @@ def score_corpus(directory: Path, *, transcriber, config, details: bool = False)
     label_files = sorted(directory.glob("*.labels.json"))
     if not label_files:
         return None
-    results, wrong, variants, started = [], [], {}, time.perf_counter()
+    results, wrong, variants, per_call, started = [], [], {}, [], time.perf_counter()
     kind = "espeak"
     for label_file in label_files:
         labels = json.loads(label_file.read_text())
@@ -168,6 +169,9 @@ def score_corpus(directory: Path, *, transcriber, config, details: bool = False)
             continue
         outcomes = {o.rule: o.outcome for o in report.outcomes}
         results.append((labels, outcomes))
+        per_call.append({"file": labels["file"], "errors": labels["errors"], "variant": labels.get("variant"),
+                         "source": labels.get("source"), "language": report.language, "outcomes": outcomes,
+                         "metrics": key_metrics(report)})
         if "variant" in labels:
             for error in labels["errors"] or ["clean"]:
                 entry = variants.setdefault(f"{error}/{labels['variant']}", {"calls": 0, "found": 0, "other_fails": 0})
@@ -183,8 +187,34 @@ def score_corpus(directory: Path, *, transcriber, config, details: bool = False)
             _print_wrong(labels, report, wrong)
     macro_rules = ACOUSTIC_RULES if kind == "realvoice" else RULE_IDS
     return CorpusResult(kind=kind, directory=str(directory), calls=len(results), tallies=tally(results),
-                        macro_rules=macro_rules, variants=variants, wrong=wrong,
+                        macro_rules=macro_rules, variants=variants, wrong=wrong, per_call=per_call,
                         seconds=round(time.perf_counter() - started, 1))
+
+
+KEY_METRICS = ("articulation_rate_sps", "speaking_rate_sps", "pitch_sd_st", "pitch_range_st", "pauses_per_min",
+               "mean_run_syllables", "level_vs_other_db", "level_dbfs", "dynamic_range_db", "low_confidence_share",
+               "spectral_balance_db")
+
+
+def key_metrics(report) -> dict:
+    """The measurements the acoustic thresholds read, for the agent (and the customer's where rules compare)."""
+    m = report.measurements
+    if m is None:
+        return {}
+    agent, customer = m.roles.get("agent"), m.roles.get("customer")
+    out = {k: _r(getattr(agent, k)) for k in KEY_METRICS} if agent else {}
+    if customer:
+        out |= {"customer_low_confidence_share": _r(customer.low_confidence_share),
+                "customer_spectral_balance_db": _r(customer.spectral_balance_db),
+                "customer_articulation_rate_sps": _r(customer.articulation_rate_sps)}
+    c = m.conversation
+    out |= {"response_gap_median_s": _r(c.response_gap_median_s),
+            "interruptions_by_agent": c.interruptions_by_agent, "overlap_s": _r(c.overlap_s)}
+    return out
+
+
+def _r(value):
+    return round(value, 3) if isinstance(value, float) else value
 
 
 def _print_wrong(labels: dict, report, wrong: list[dict]) -> None:
@@ -268,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         if named[kind]:
             ensure_corpus(named[kind], seed=seed, kind=kind)
     config, transcriber = load_config(args.config), make_transcriber(args)
-    corpora = {}
+    corpora: dict[str, CorpusResult] = {}
     for name, directory in named.items():
         if directory is None:
             continue
@@ -278,24 +308,29 @@ def main(argv: list[str] | None = None) -> int:
                   f"or scripts/make_realvoice_corpus.py)", file=sys.stderr)
             return 2
         corpora[result.kind if name == "corpus" else name] = result
-    natural = score_natural(args.realdata, transcriber=transcriber, config=config) if args.realdata else None
-    report(corpora, natural)
-    if args.json:
-        args.json.write_text(json.dumps(to_json(corpora, natural), indent=1, ensure_ascii=False) + "\n")
+        print_corpus(result.kind if name == "corpus" else name, result)  # as soon as it is done
+        _write_json(args.json, corpora, None)
+    natural = None
+    if args.realdata:
+        natural = score_natural(args.realdata, transcriber=transcriber, config=config)
+        print("## natural real recordings\n\n" + findings_table(natural) + "\n\n" + metrics_table(natural) + "\n")
+    if len(corpora) + (natural is not None) > 1:
+        print("## All kinds side by side\n\n" + side_by_side(corpora, natural))
+    _write_json(args.json, corpora, natural)
     return 0
 
 
-def report(corpora: dict[str, CorpusResult], natural: list[NaturalCall] | None) -> None:
-    """Print the tables: side by side when there is more than one kind, then each kind's own."""
-    if len(corpora) + (natural is not None) > 1:
-        print("## All kinds side by side\n\n" + side_by_side(corpora, natural) + "\n")
-    for name, r in corpora.items():
-        print(f"## {name}: {r.directory}\n\n" + table(r.tallies, calls=r.calls, macro_rules=r.macro_rules))
-        if r.variants:
-            print("\n" + variants_table(r))
-        print(f"\n({r.seconds:.0f} s)\n")
-    if natural is not None:
-        print("## natural real recordings\n\n" + findings_table(natural) + "\n\n" + metrics_table(natural))
+def _write_json(path: Path | None, corpora: dict[str, CorpusResult], natural: list[NaturalCall] | None) -> None:
+    if path is not None:
+        path.write_text(json.dumps(to_json(corpora, natural), indent=1, ensure_ascii=False) + "\n")
+
+
+def print_corpus(name: str, r: CorpusResult) -> None:
+    """A corpus's own tables: per rule, then recall per injection variant."""
+    print(f"## {name}: {r.directory}\n\n" + table(r.tallies, calls=r.calls, macro_rules=r.macro_rules))
+    if r.variants:
+        print("\n" + variants_table(r))
+    print(f"\n({r.seconds:.0f} s)\n", flush=True)
 
 
 def to_json(corpora: dict[str, CorpusResult], natural: list[NaturalCall] | None) -> dict:
@@ -304,6 +339,7 @@ def to_json(corpora: dict[str, CorpusResult], natural: list[NaturalCall] | None)
         out["corpora"][name] = {
             "kind": r.kind, "directory": r.directory, "calls": r.calls, "macro_rules": list(r.macro_rules),
             "macro_f1": round(r.macro_f1, 4), "seconds": r.seconds, "variants": r.variants, "wrong": r.wrong,
+            "per_call": r.per_call,
             "rules": {t.rule: {"labelled": t.positives, "tp": t.tp, "fp": t.fp, "fn": t.fn, "precision": round(t.precision, 4),
                                "recall": round(t.recall, 4), "f1": round(t.f1, 4)} for t in r.tallies}}
     if natural is not None:

@@ -22,7 +22,9 @@ How each error is injected (agent track only; variant and parameters drawn per c
   ``slow`` (speech slowed to 0.75-0.87x by PSOLA) or both.
 - ``impatient_voice``: agent answers re-timed to start 0.5-1.5 s before the
   customer's turn ends (real barge-ins: both voices overlap in the audio), on at
-  least 2 answers (each eligible answer to a customer turn >= 2 s with p = 0.75);
+  least 2 answers (each eligible answer with p = 0.75: it answers a customer turn of
+  >= 1.5 s and opens with >= 1.2 s of speech, so the overlap is words, not a backchannel;
+  the overlap is at most the customer turn minus 0.3 s);
   ``early`` (the customer finishes the turn) or ``cut_off`` (the customer stops
   0.3-0.6 s after the agent starts).
 - ``rushed_voice``: every inner pause of the agent's turns shortened to

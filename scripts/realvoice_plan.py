@@ -15,7 +15,9 @@ from realvoice_sources import Dialogue
 ACOUSTIC_ERRORS = ("toneless_voice", "apathetic_voice", "impatient_voice", "rushed_voice",
                    "indistinct_speech", "too_fast")
 ERRORS = ACOUSTIC_ERRORS + ("clean",)
-BARGE_IN_MIN_CUSTOMER_S = 2.0  # only customer turns at least this long are barged into
+BARGE_IN_MIN_CUSTOMER_S = 1.5  # only customer turns at least this long are barged into ...
+BARGE_IN_MIN_AGENT_S = 1.2     # ... by an answer whose first stretch of speech (up to its first pause) is this long:
+# a short "okay," moved over the caller's end is a backchannel, not a barge-in
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,13 @@ def _u(rng: np.random.Generator, lo: float, hi: float, digits: int = 3) -> float
 
 
 def answers(dialogue: Dialogue) -> list[float]:
-    """Start times of agent units that answer a customer unit of >= 2 s (barge-in candidates)."""
+    """Start times of agent units that can barge in: answers to a customer unit of >= 1.5 s that open
+    with >= 1.2 s of speech before their first pause."""
     out, units = [], dialogue.units
     for before, unit in zip(units, units[1:], strict=False):
+        first_s = unit.pauses_s[0][0] if unit.pauses_s else unit.duration_s
         if unit.role == "agent" and before.role == "customer" and before.duration_s >= BARGE_IN_MIN_CUSTOMER_S \
-                and unit.start_s >= before.end_s - 0.3:
+                and unit.start_s >= before.end_s - 0.3 and first_s >= BARGE_IN_MIN_AGENT_S:
             out.append(round(unit.start_s, 4))
     return out
 

@@ -13,23 +13,28 @@ customer track (float32 mono, same length, same rate) and the speech
   (lognormal, median 0.35 s, 0.1-1.2 s; cf. Stivers et al. 2009). Either voice
   may be the agent. Resampled to 16 kHz.
 
-Speech activity comes from a simple energy detector on each (bleed-free)
-track: each track holds one party only, so its energy says who speaks when.
+Who speaks when comes from the Silero VAD (faster-whisper's) on each
+bleed-free track: each track holds one party only. A first energy detector
+took breaths and line noise for speech, which put barge-ins over a caller's
+breath instead of their words.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from faster_whisper.vad import VadOptions, get_speech_timestamps
 from scipy.signal import resample_poly
 
 SOURCES = ("aws", "spokenwoz", "german")
 UNIT_JOIN_S = 2.0       # a party's speech with silences shorter than this is one unit (a turn) ...
 OTHER_BREAKS_S = 0.8    # ... unless the other party speaks this long in between
 GERMAN_SR = 16000
+VAD_SR = 16000
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,34 +69,16 @@ class Dialogue:
         return len(self.tracks["agent"]) / self.sr
 
 
-def activity(samples: np.ndarray, *, sr: int, frame_s: float = 0.02, fill_s: float = 0.15,
-             min_s: float = 0.08, pad_s: float = 0.05) -> list[tuple[float, float]]:
-    """Speech segments (start_s, end_s) of a one-speaker track, by frame energy.
-
-    A frame is speech when it is 12 dB above the track's 10th-percentile level
-    and within 35 dB of its 99th; gaps up to `fill_s` are filled, segments
-    shorter than `min_s` dropped, the rest padded by `pad_s`.
-    """
-    n = int(frame_s * sr)
-    m = len(samples) // n
-    db = 10 * np.log10(np.mean(np.asarray(samples[: m * n], dtype=np.float64).reshape(m, n) ** 2, axis=1) + 1e-12)
-    p10, p99 = np.percentile(db, [10, 99])
-    voiced = db > max(p10 + 12, p99 - 35)
-    segments, start = [], None
-    for i, v in enumerate(np.append(voiced, False)):
-        if v and start is None:
-            start = i
-        elif not v and start is not None:
-            segments.append([start * frame_s, i * frame_s])
-            start = None
-    merged: list[list[float]] = []
-    for seg in segments:
-        if merged and seg[0] - merged[-1][1] <= fill_s:
-            merged[-1][1] = seg[1]
-        else:
-            merged.append(seg)
-    duration = len(samples) / sr
-    return [(max(0.0, a - pad_s), min(duration, b + pad_s)) for a, b in merged if b - a >= min_s]
+def speech_segments(samples: np.ndarray, *, sr: int, min_silence_ms: int = 100,
+                    pad_ms: int = 30) -> list[tuple[float, float]]:
+    """Speech segments (start_s, end_s) of a one-speaker track by the Silero VAD that ships with
+    faster-whisper (the reference the SpokenWOZ RTTM was made with), at 16 kHz; silences shorter than
+    `min_silence_ms` do not split a segment, segments are padded by `pad_ms`."""
+    x = np.asarray(samples, dtype=np.float32)
+    if sr != VAD_SR:
+        x = resample_poly(x, VAD_SR, sr).astype(np.float32)
+    options = VadOptions(min_silence_duration_ms=min_silence_ms, speech_pad_ms=pad_ms)
+    return [(s["start"] / VAD_SR, s["end"] / VAD_SR) for s in get_speech_timestamps(x, vad_options=options)]
 
 
 def units_from_activity(segments: dict[str, list[tuple[float, float]]]) -> tuple[Unit, ...]:
@@ -144,10 +131,27 @@ def inner_pauses(samples: np.ndarray, *, sr: int, min_s: float = 0.15, frame_s: 
     return tuple(pauses)
 
 
-def with_pauses(units: tuple[Unit, ...], tracks: dict[str, np.ndarray], sr: int) -> tuple[Unit, ...]:
-    """`units` with their inner pauses measured on the audio."""
-    return tuple(Unit(u.role, u.start_s, u.end_s, inner_pauses(
-        tracks[u.role][int(u.start_s * sr): int(u.end_s * sr)], sr=sr)) for u in units)
+def with_pauses(units: tuple[Unit, ...], tracks: dict[str, np.ndarray], sr: int,
+                segments: dict[str, list[tuple[float, float]]]) -> tuple[Unit, ...]:
+    """`units` with their inner pauses: silences of the audio (:func:`inner_pauses`) and the
+    gaps of >= 0.15 s between the VAD's segments inside the unit, merged."""
+    out = []
+    for u in units:
+        own = [seg for seg in segments[u.role] if u.start_s <= seg[0] < u.end_s]
+        gaps = [(a[1] - u.start_s, b[0] - u.start_s) for a, b in zip(own, own[1:], strict=False) if b[0] - a[1] >= 0.15]
+        found = inner_pauses(tracks[u.role][int(u.start_s * sr): int(u.end_s * sr)], sr=sr)
+        out.append(Unit(u.role, u.start_s, u.end_s, _merge(sorted(gaps + list(found)))))
+    return tuple(out)
+
+
+def _merge(spans: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    merged: list[list[float]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return tuple((a, b) for a, b in merged)
 
 
 def joint_silences(segments: dict[str, list[tuple[float, float]]], *, duration_s: float,
@@ -174,26 +178,17 @@ def load_tracks(source: str, realdata: Path) -> tuple[dict[str, np.ndarray], int
     raise ValueError(f"not a two-track source: {source!r}")
 
 
-def source_activity(source: str, realdata: Path, tracks: dict[str, np.ndarray], sr: int) -> dict[str, list[tuple[float, float]]]:
-    """Who speaks when: the energy detector on each track; for SpokenWOZ the
-    shipped per-channel Silero RTTM instead (its agent channel carries codec noise
-    bursts an energy detector takes for speech)."""
-    if source != "spokenwoz":
-        return {role: activity(x, sr=sr) for role, x in tracks.items()}
-    segments: dict[str, list[tuple[float, float]]] = {"agent": [], "customer": []}
-    for line in (realdata / "spokenwoz_speechbrain" / "MUL1011.silver_channel_vad.rttm").read_text().splitlines():
-        fields = line.split()
-        if len(fields) > 7 and fields[0] == "SPEAKER":
-            start, length = float(fields[3]), float(fields[4])
-            segments["agent" if fields[7].startswith("agent") else "customer"].append((start, start + length))
-    return {role: sorted(segs) for role, segs in segments.items()}
+@functools.lru_cache(maxsize=4)
+def _source(source: str, realdata: Path) -> tuple[dict[str, np.ndarray], int, dict[str, list[tuple[float, float]]]]:
+    """A two-track source's tracks, rate and speech segments per role (computed once per process)."""
+    tracks, sr = load_tracks(source, realdata)
+    return tracks, sr, {role: speech_segments(x, sr=sr) for role, x in tracks.items()}
 
 
 def cut_dialogue(source: str, realdata: Path, *, rng: np.random.Generator,
                  min_s: float = 40.0, max_s: float = 90.0) -> Dialogue:
     """A random window of `min_s`-`max_s` of a real two-track call, cut in joint silences."""
-    tracks, sr = load_tracks(source, realdata)
-    segments = source_activity(source, realdata, tracks, sr)
+    tracks, sr, segments = _source(source, realdata)
     duration = len(tracks["agent"]) / sr
     cuts = [0.0] + joint_silences(segments, duration_s=duration) + [duration]
     pairs = [(a, b) for i, a in enumerate(cuts) for b in cuts[i + 1:] if min_s <= b - a <= max_s]
@@ -202,7 +197,7 @@ def cut_dialogue(source: str, realdata: Path, *, rng: np.random.Generator,
     window = {role: x[lo:hi].copy() for role, x in tracks.items()}
     inside = {role: [(max(a, start) - start, min(b, end) - start) for a, b in segs if b > start and a < end]
               for role, segs in segments.items()}
-    units = with_pauses(units_from_activity(inside), window, sr)
+    units = with_pauses(units_from_activity(inside), window, sr, inside)
     return Dialogue(source=source, language="en", sr=sr, tracks=window, units=units,
                     window_s=(round(start, 3), round(end, 3)))
 
@@ -214,16 +209,17 @@ def _mono(path: Path, sr: int) -> np.ndarray:
 
 
 def _trim(x: np.ndarray, sr: int) -> np.ndarray:
-    segs = activity(x, sr=sr)
+    segs = speech_segments(x, sr=sr)
     return x[int(segs[0][0] * sr): int(segs[-1][1] * sr)] if segs else x
 
 
+@functools.lru_cache(maxsize=2)
 def german_clips(realdata: Path) -> dict[str, list[np.ndarray]]:
     """The German material at 16 kHz: ``monologue`` = de.wav cut at pauses of
     >= 0.45 s into utterances; ``thorsten`` = Thorsten's read sentences and
     ``picovoice`` = Picovoice's German sentence (another speaker), trimmed."""
     de = _mono(realdata / "silero_vad" / "de.wav", GERMAN_SR)
-    segs = activity(de, sr=GERMAN_SR, fill_s=0.45)
+    segs = speech_segments(de, sr=GERMAN_SR, min_silence_ms=450)
     monologue = [de[int(a * GERMAN_SR): int(b * GERMAN_SR)] for a, b in segs if b - a >= 0.8]
     thorsten = sorted((realdata / "thorsten_voice").glob("*/*.wav"))
     return {"monologue": monologue, "thorsten": [_trim(_mono(p, GERMAN_SR), GERMAN_SR) for p in thorsten],
@@ -258,8 +254,8 @@ def german_dialogue(realdata: Path, *, rng: np.random.Generator, min_s: float = 
     for r, start, audio in pieces:
         i = int(start * GERMAN_SR)
         tracks[r][i: i + len(audio)] += audio
-    segments = {r: activity(x, sr=GERMAN_SR) for r, x in tracks.items()}
-    units = with_pauses(units_from_activity(segments), tracks, GERMAN_SR)
+    segments = {r: speech_segments(x, sr=GERMAN_SR) for r, x in tracks.items()}
+    units = with_pauses(units_from_activity(segments), tracks, GERMAN_SR, segments)
     return Dialogue(source="german", language="de", sr=GERMAN_SR, tracks=tracks, units=units,
                     window_s=(0.0, round(n / GERMAN_SR, 3)), details={"agent_voice": agent_voice})
 
