@@ -126,6 +126,8 @@ def analyze_call(
         config=config,
         layout=layout,
         redaction=redaction,
+        warnings=recording.warnings,
+        usable_duration_s=recording.usable_duration_s,
     )
     hook("report", report)
     return report

@@ -153,25 +153,31 @@ def write_redacted_audio(source: Path, spans: Sequence[RedactedSpan], target: Pa
     replaced on all channels by silence or a 1 kHz tone at -20 dBFS."""
     import soundfile as sf
 
-    from callcheck.signal.audio import read_audio
+    from callcheck.signal.decode import open_audio, quiet_stderr
 
     if bleep not in BLEEPS:
         raise AudioError(f"{target}: --bleep must be one of {', '.join(BLEEPS)}, not {bleep!r}")
-    data, rate = read_audio(Path(source))
-    data = np.array(data, dtype=np.float32, copy=True)
-    for span in spans:
-        lo = max(0, int((span.start_s - pad_s) * rate))
-        hi = min(data.shape[0], int(np.ceil((span.end_s + pad_s) * rate)))
-        if hi <= lo:
-            continue
-        if bleep == "tone":
-            t = np.arange(hi - lo) / rate
-            data[lo:hi] = (0.1 * np.sin(2 * np.pi * 1000.0 * t)).astype(np.float32)[:, None]
-        else:
-            data[lo:hi] = 0.0
+    source = open_audio(Path(source))
+    rate = source.rate_hz
+    cuts = [(max(0, int((s.start_s - pad_s) * rate)), int(np.ceil((s.end_s + pad_s) * rate))) for s in spans]
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        sf.write(target, data, rate, subtype="PCM_16")
+        with sf.SoundFile(target, "w", samplerate=rate, channels=source.channels, subtype="PCM_16") as out, \
+                quiet_stderr():
+            position = 0
+            for block in source:  # a block at a time: the copy of a long call never sits in memory
+                block = np.array(block, dtype=np.float32, copy=True)
+                for lo, hi in cuts:
+                    a, b = max(lo, position) - position, min(hi, position + block.shape[0]) - position
+                    if b <= a:
+                        continue
+                    if bleep == "tone":
+                        t = np.arange(a + position - lo, b + position - lo) / rate
+                        block[a:b] = (0.1 * np.sin(2 * np.pi * 1000.0 * t)).astype(np.float32)[:, None]
+                    else:
+                        block[a:b] = 0.0
+                out.write(block)
+                position += block.shape[0]
     except (OSError, sf.LibsndfileError) as err:
         raise AudioError(f"{target}: cannot write the redacted audio ({getattr(err, 'strerror', None) or err})") from None
     return target

@@ -42,7 +42,11 @@ class Region:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Channel:
-    """One speaker's signal: 16 kHz float32 mono, shape (n,), and its role."""
+    """One speaker's signal: 16 kHz float32 mono, shape (n,), and its role.
+
+    `samples` is an ndarray, or for a long call a `signal.samplefile.SampleFile`
+    on disk: stages read it by slicing.
+    """
 
     role: Role
     index: int
@@ -54,6 +58,8 @@ class Recording:
     """A loaded and validated call, resampled to `sample_rate_hz` (16 kHz).
 
     `source_rate_hz` and `source_channels` describe the file as it was.
+    `warnings` are one-line notes on damage the decoder read around;
+    `usable_duration_s` is `duration_s` less the stretches it could not decode.
     """
 
     path: Path
@@ -62,6 +68,8 @@ class Recording:
     duration_s: float
     sample_rate_hz: int
     channels: tuple[Channel, ...]
+    warnings: tuple[str, ...] = ()
+    usable_duration_s: float | None = None  # None: all of duration_s
 
     def channel(self, role: Role) -> Channel | None:
         return next((c for c in self.channels if c.role == role), None)
@@ -143,6 +151,8 @@ class CallReport:
     config: Any = None  # callcheck.config.Config the call was judged with (thresholds for plots)
     layout: Layout | None = None  # how the recording was read (None: a report made before layouts existed)
     redaction: Redaction | None = None  # personal data removed from the words (None: not asked)
+    warnings: tuple[str, ...] = ()  # one line each: damage read around, ... (report: call.warnings)
+    usable_duration_s: float | None = None  # audio that could be decoded (None: all of duration_s)
 
 
 @dataclass(frozen=True, slots=True)

@@ -316,14 +316,48 @@ def write_reports(result: JobDone, *, reports_dir: Path) -> dict[str, Path]:
     return paths
 
 
+BATCH_PROCESS_MB = 200  # the batch process itself: CLI, store, results in flight
+WORKER_PEAK_MB = 1200  # one analysis, whatever the call's length (scripts/bench_memory.py measures it below this)
+_CGROUP_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+
+
 def default_jobs() -> int:
-    """One worker per core, at most one per GB of memory (a worker with the model needs ~0.5 GB)."""
+    """One worker per core, as many as the memory this process may use holds at WORKER_PEAK_MB each.
+
+    The memory is what is available now (MemAvailable), capped by a cgroup
+    limit (containers, systemd slices, batch schedulers), less the batch
+    process itself.
+    """
     cores = cpu_count()
-    try:
-        memory_gb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30
-    except (ValueError, OSError, AttributeError):
+    memory_mb = usable_memory_mb()
+    if memory_mb is None:
         return cores
-    return max(1, min(cores, int(memory_gb)))
+    return max(1, min(cores, int((memory_mb - BATCH_PROCESS_MB) // WORKER_PEAK_MB)))
+
+
+def usable_memory_mb() -> float | None:
+    """MiB this process can still use: MemAvailable, capped by its cgroup's limit; None if unknown."""
+    available = None
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    available = int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    if available is None:
+        try:
+            available = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (ValueError, OSError, AttributeError):
+            return None
+    for path in _CGROUP_LIMITS:
+        try:
+            text = Path(path).read_text(encoding="ascii").strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < 2**60:  # "max" or a huge number: no limit
+            available = min(available, int(text) / 2**20)
+    return available
 
 
 def cpu_count() -> int:

@@ -14,6 +14,7 @@ import numpy as np
 
 from callcheck.measure.conversation import pauses
 from callcheck.records import Region, Turn, Word
+from callcheck.signal.samplefile import BLOCK_SAMPLES
 from callcheck.speech.syllables import count_syllables
 
 FLOOR_DB = -100.0
@@ -28,14 +29,22 @@ class Levels:
 
 
 def frame_levels(samples: np.ndarray, *, sr: int, frame_s: float = 0.025, hop_s: float = 0.010) -> Levels:
-    """RMS level per frame in dBFS; frames centred at `times_s`."""
+    """RMS level per frame in dBFS; frames centred at `times_s`.
+
+    Reads `samples` (an array or a `SampleFile`) about a minute at a time.
+    """
     frame, hop = int(round(frame_s * sr)), int(round(hop_s * sr))
     if samples.size < frame:
         return Levels(np.zeros(0), np.zeros(0))
-    power = np.asarray(samples, dtype=np.float64) ** 2
-    csum = np.concatenate(([0.0], np.cumsum(power)))
     starts = np.arange(0, samples.size - frame + 1, hop)
-    mean_power = (csum[starts + frame] - csum[starts]) / frame
+    mean_power = np.empty(starts.size)
+    per_block = max(1, BLOCK_SAMPLES // hop)
+    for lo in range(0, starts.size, per_block):
+        first = starts[lo:lo + per_block]
+        piece = np.asarray(samples[first[0]:first[-1] + frame], dtype=np.float64)
+        csum = np.concatenate(([0.0], np.cumsum(piece ** 2)))
+        local = first - first[0]
+        mean_power[lo:lo + first.size] = (csum[local + frame] - csum[local]) / frame
     db = 10 * np.log10(np.maximum(mean_power, 10 ** (FLOOR_DB / 10)))
     return Levels(times_s=(starts + frame / 2) / sr, db=db)
 

@@ -97,6 +97,7 @@ def _header(page: _Page) -> str:
     if r.redaction is not None:
         facts.append((t["privacy"], privacy_line(r, t)))
     notes = [t["no_speech"]] if r.status == "no_speech" else []
+    notes += [f"{t['warning']}: {w}" for w in r.warnings]
     if r.status == "ok" and not any(s.role == "customer" for s in r.speakers):
         notes.append(t["mono"])
     if r.layout is not None:

@@ -27,6 +27,9 @@ def to_dict(report: CallReport) -> dict:
             "language": report.language,
             "status": report.status,
             **_layout(report),
+            "warnings": list(report.warnings),
+            "usable_duration_s": round(report.duration_s if report.usable_duration_s is None
+                                       else report.usable_duration_s, 3),
         },
         "model": {"name": report.model.name, "compute_type": report.model.compute_type},
         "speakers": [_speaker(s) for s in report.speakers],

@@ -25,6 +25,7 @@ LABELS: dict[str, dict[str, str]] = {
         "model": "Modell",
         "channels": "Kanäle",
         "layout": "Aufnahme",
+        "warning": "Warnung",
         "layout_names": "stereo=Stereo (eine Partei je Kanal)"
                         "|mixed=gemischt (beide Parteien in einem Signal, nach Sprecher getrennt)|single=ein Sprecher",
         "agent_found": "Agent erkannt mit Sicherheit",
@@ -97,6 +98,7 @@ LABELS: dict[str, dict[str, str]] = {
         "model": "Model",
         "channels": "Channels",
         "layout": "Recording",
+        "warning": "Warning",
         "layout_names": "stereo=stereo (one party per channel)"
                         "|mixed=mixed (both parties in one signal, split by speaker)|single=one speaker",
         "agent_found": "agent identified with confidence",

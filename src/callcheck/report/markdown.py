@@ -82,6 +82,7 @@ def to_markdown(report: CallReport, *, language: str | None = None) -> str:
         f"- {t['language']}: {report.language or 'n/a'}; {t['model']}: {report.model.name} "
         f"({report.model.compute_type})",
         f"- Status: {report.status}",
+        *(f"- **{t['warning']}**: {w}" for w in report.warnings),
         *layout_lines(report, t, bullet="- "),
         *([f"- {t['privacy']}: {privacy_line(report, t)}"] if report.redaction is not None else []),
         *(f"- {t[s.role]}: {t['channel']} {s.channel}, {s.speech_s:.1f} s, {len(s.words)} {t['words']}"

@@ -8,24 +8,25 @@ both, more channels only with an explicit channel map.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 from collections.abc import Mapping
 from math import gcd
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
 from callcheck.errors import AudioError
 from callcheck.records import ROLES, Channel, Recording, Role
+from callcheck.signal.decode import open_audio, quiet_stderr
+from callcheck.signal.resample import StreamResampler
+from callcheck.signal.samplefile import SampleFile
 
 log = logging.getLogger(__name__)
 
 TARGET_RATE_HZ = 16_000
 MIN_RATE_HZ, MAX_RATE_HZ = 8_000, 96_000
 MIN_DURATION_S = 0.5
+IN_MEMORY_MAX_S = 600.0  # longer calls keep their 16 kHz channels in a temporary file (SampleFile)
 AGENT_CHANNELS = {"left": 0, "right": 1}
 
 
@@ -40,31 +41,30 @@ def load_recording(
 
     `agent_channel` ("left"|"right") picks the agent of a stereo call;
     `channel_map` ({"agent": 0, "customer": 2}) overrides it for any layout.
-    Raises AudioError naming the file and the problem.
+    The file is decoded and resampled in blocks; a call longer than
+    IN_MEMORY_MAX_S keeps its channels on disk (`SampleFile`), so memory does
+    not grow with its length. Damage in the middle of a file becomes
+    `Recording.warnings`. Raises AudioError naming the file and the problem.
     """
     path = Path(path)
-    data, rate_hz = read_audio(path)
-    frames, n_channels = data.shape
-    if frames == 0:
-        raise AudioError(f"{path}: no audio samples (truncated file?)")
-    if not np.isfinite(data).all():
-        raise AudioError(f"{path}: audio contains NaN or infinite samples")
+    source = open_audio(path)
+    rate_hz, n_channels = source.rate_hz, source.channels
     if not MIN_RATE_HZ <= rate_hz <= MAX_RATE_HZ:
         raise AudioError(
             f"{path}: sample rate {rate_hz} Hz is not supported (8000-96000 Hz)"
         )
+    roles = channel_roles(n_channels, agent_channel=agent_channel, channel_map=channel_map, path=path)
+    samples, frames = _decode(source, list(roles.values()))
+    if frames == 0:
+        raise AudioError(f"{path}: no audio samples (truncated file?)")
     duration_s = frames / rate_hz
     if duration_s < min_duration_s:
         raise AudioError(
             f"{path}: too short ({duration_s:.2f} s; at least {min_duration_s} s needed)"
         )
-    roles = channel_roles(
-        data.shape[1], agent_channel=agent_channel, channel_map=channel_map, path=path
-    )
-    channels = tuple(
-        Channel(role=role, index=index, samples=resample(data[:, index], rate_hz=rate_hz))
-        for role, index in roles.items()
-    )
+    channels = tuple(Channel(role=role, index=index, samples=samples[index]) for role, index in roles.items())
+    for warning in source.warnings:
+        log.warning("%s: %s", path, warning)
     log.debug("%s: %d ch, %d Hz, %.2f s", path, n_channels, rate_hz, duration_s)
     return Recording(
         path=path,
@@ -73,7 +73,38 @@ def load_recording(
         duration_s=duration_s,
         sample_rate_hz=TARGET_RATE_HZ,
         channels=channels,
+        warnings=tuple(source.warnings),
+        usable_duration_s=(frames - source.skipped_frames) / rate_hz,
     )
+
+
+def _decode(source, indices: list[int]) -> tuple[dict[int, np.ndarray | SampleFile], int]:
+    """The 16 kHz signal of each channel in `indices`, and the number of source frames."""
+    resamplers = {i: StreamResampler(rate_hz=source.rate_hz, target_hz=TARGET_RATE_HZ) for i in indices}
+    stores = {i: SampleFile() for i in indices}
+    frames = 0
+    try:
+        with quiet_stderr():  # libmpg123 prints resync notes for damaged input
+            for block in source:
+                if not np.isfinite(block).all():
+                    raise AudioError(f"{source.path}: audio contains NaN or infinite samples")
+                frames += block.shape[0]
+                for i in indices:
+                    stores[i].append(resamplers[i].push(block[:, i]))
+        for i in indices:
+            stores[i].append(resamplers[i].finish())
+    except BaseException:
+        for store in stores.values():
+            store.close()
+        raise
+    out: dict[int, np.ndarray | SampleFile] = {}
+    for i, store in stores.items():
+        if store.size <= IN_MEMORY_MAX_S * TARGET_RATE_HZ:
+            out[i] = np.ascontiguousarray(store[:])
+            store.close()
+        else:
+            out[i] = store
+    return out, frames
 
 
 def channel_roles(
@@ -124,76 +155,14 @@ def resample(samples: np.ndarray, *, rate_hz: int, target_hz: int = TARGET_RATE_
 
 
 def read_audio(path: Path) -> tuple[np.ndarray, int]:
-    """Decode a file to float32 of shape (frames, channels) and its sample rate.
+    """The whole file as float32 of shape (frames, channels) and its sample rate.
 
-    soundfile handles WAV (PCM, float, mu-law, A-law), FLAC, OGG/Opus and MP3;
-    anything else (M4A/AAC, ...) goes through PyAV.
+    For short files, tools and tests; the pipeline decodes in blocks
+    (`load_recording`).
     """
-    if not path.exists():
-        raise AudioError(f"{path}: no such file")
-    if path.is_dir():
-        raise AudioError(f"{path}: is a directory, not an audio file")
-    size = path.stat().st_size
-    if size == 0:
-        raise AudioError(f"{path}: empty file")
-    try:
-        with _quiet_stderr():  # libmpg123 prints resync notes for garbage input
-            data, rate_hz = sf.read(path, dtype="float32", always_2d=True)
-        return data, int(rate_hz)
-    except (sf.LibsndfileError, RuntimeError, ValueError) as err:
-        sf_problem = str(err)
-    with open(path, "rb") as fh:
-        head = fh.read(12)
-    if head[:4] in (b"RIFF", b"RIFX", b"fLaC", b"OggS", b"FORM"):
-        raise AudioError(f"{path}: truncated or corrupt audio file ({_short(sf_problem)})")
-    return _read_with_av(path)
-
-
-def _read_with_av(path: Path) -> tuple[np.ndarray, int]:
-    import av  # faster-whisper's dependency; imported lazily, only for exotic formats
-
-    try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            if not container.streams.audio:
-                raise AudioError(f"{path}: no audio stream (is this an audio file?)")
-            stream = container.streams.audio[0]
-            resampler = av.AudioResampler(format="fltp", layout=stream.layout, rate=stream.rate)
-            blocks = [
-                out.to_ndarray()
-                for frame in container.decode(stream)
-                for out in resampler.resample(frame)
-            ]
-            blocks += [out.to_ndarray() for out in resampler.resample(None)]
-            rate_hz = int(stream.rate)
-    except AudioError:
-        raise
-    except (av.error.FFmpegError, ValueError, OSError) as err:
-        problem = getattr(err, "strerror", None) or str(err)
-        raise AudioError(f"{path}: not a readable audio file ({_short(problem)})") from None
+    source = open_audio(path)
+    with quiet_stderr():
+        blocks = list(source)
     if not blocks:
         raise AudioError(f"{path}: no audio samples (truncated file?)")
-    data = np.concatenate(blocks, axis=1).T.astype(np.float32, copy=False)
-    return np.ascontiguousarray(data), rate_hz
-
-
-@contextlib.contextmanager
-def _quiet_stderr():
-    """Silence C libraries writing to file descriptor 2 for the duration."""
-    try:
-        saved = os.dup(2)
-    except OSError:  # no usable stderr (some embedded hosts): nothing to silence
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def _short(message: str) -> str:
-    """The first line of a decoder's message, without the file path it repeats."""
-    line = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    return line.split(": ", 1)[-1] if "Error opening" in line else line
+    return np.ascontiguousarray(np.concatenate(blocks)), source.rate_hz

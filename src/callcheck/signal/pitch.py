@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.fft
 
+from callcheck.signal.samplefile import blocks, is_on_disk
+
 log = logging.getLogger(__name__)
 
 _BLOCK_FRAMES = 512  # frames per batch: bounds memory to a few MB at any duration
@@ -97,7 +99,7 @@ def track_pitch(
     outside are unvoiced (NaN) without being computed. Each span gets its own
     path; the silence gate still refers to the whole signal's peak.
     """
-    x = np.asarray(samples, dtype=np.float32)
+    x = samples if is_on_disk(samples) else np.asarray(samples, dtype=np.float32)
     if x.ndim != 1:
         raise ValueError(f"track_pitch needs a 1-D signal, got shape {x.shape}")
     if sr <= 0 or hop_s <= 0 or not 0 < floor_hz < ceiling_hz:
@@ -124,7 +126,9 @@ def track_pitch(
                    voicing_threshold=voicing_threshold, silence_threshold=silence_threshold, octave_cost=octave_cost,
                    jump_cost=octave_jump_cost * step_scale, vuv_cost=voiced_unvoiced_cost * step_scale)
     for chosen in _frame_runs(times, spans_s):
-        f0[chosen] = _track(x, starts[chosen], **options)
+        first = starts[chosen][0]
+        piece = np.asarray(x[first:starts[chosen][-1] + n_win], dtype=np.float32)  # only this run's samples
+        f0[chosen] = _track(piece, starts[chosen] - first, **options)
     return PitchTrack(times, f0, hop / sr)
 
 
@@ -166,14 +170,22 @@ def _global_peak(x: np.ndarray, sr: int) -> float:
     Capped at 1.5x the (1 ms worth)-th largest value so that one click cannot
     make the whole file look silent; speech peaks are broad, so the cap is
     inactive on normal recordings (peak / that value < 1.25 on real speech).
+    Reads `x` (an array or a `SampleFile`) in blocks.
     """
     if x.size == 0:
         return 0.0
-    mag = x - np.float32(x.mean(dtype=np.float64))
-    np.abs(mag, out=mag)
-    kth = mag.size - min(mag.size, max(1, sr // 1000))
-    mag.partition(kth)  # in place: mag[kth] is the (1 ms worth)-th largest
-    return min(float(mag[kth:].max()), 1.5 * float(mag[kth]))
+    total = sum(float(block.sum(dtype=np.float64)) for _, block in blocks(x))
+    mean = np.float32(total / x.size)
+    k = min(x.size, max(1, sr // 1000))
+    top = np.zeros(0, dtype=np.float32)  # the k largest |x - mean| so far
+    for _, block in blocks(x):
+        mag = np.abs(block.astype(np.float32, copy=False) - mean)
+        if mag.size > k:
+            mag = mag[np.argpartition(mag, mag.size - k)[mag.size - k:]]
+        top = np.concatenate([top, mag])
+        if top.size > k:
+            top = top[np.argpartition(top, top.size - k)[top.size - k:]]
+    return min(float(top.max()), 1.5 * float(top.min()))
 
 
 def _candidates(

@@ -28,6 +28,7 @@ import scipy.fft
 
 from callcheck.errors import ConfigError, ModelError
 from callcheck.records import Region
+from callcheck.signal.samplefile import blocks
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +62,19 @@ class VadSettings:
 
 
 def speech_regions(samples: np.ndarray, *, settings: VadSettings = VadSettings()) -> tuple[Region, ...]:
-    """Fine speech regions (seconds) of a 16 kHz mono float32 signal, shape (n,)."""
-    if samples.size == 0 or not np.any(samples):
+    """Fine speech regions (seconds) of a 16 kHz mono float32 signal, shape (n,).
+
+    `samples` may be a `SampleFile`: the detector reads it in batches of windows.
+    """
+    if samples.size == 0 or not _any_sound(samples):
         return ()
     probs = silero().probabilities(samples)
     spans = speech_spans(probs, n_samples=samples.size, settings=settings)
     return tuple(Region(start / SAMPLE_RATE_HZ, end / SAMPLE_RATE_HZ) for start, end in spans)
+
+
+def _any_sound(samples) -> bool:
+    return any(np.any(block) for _, block in blocks(samples))
 
 
 def speech_spans(probs: np.ndarray, *, n_samples: int, settings: VadSettings) -> list[tuple[int, int]]:
@@ -160,23 +168,32 @@ class SileroVad:
 
 
 def _run(session, stft_window: np.ndarray | None, samples: np.ndarray) -> np.ndarray:
-    """Probabilities of `samples` from the whole network (stft_window None) or from its tail."""
-    n_windows = samples.size // WINDOW + 1
-    padded = np.zeros(CONTEXT + n_windows * WINDOW, dtype=np.float32)
-    padded[CONTEXT:CONTEXT + samples.size] = samples
-    padded[-CONTEXT:] = 0  # faster-whisper zeroes the last window's final 64 samples too (its context bookkeeping)
-    windows = np.lib.stride_tricks.sliding_window_view(padded, CONTEXT + WINDOW)[::WINDOW]
+    """Probabilities of `samples` from the whole network (stft_window None) or from its tail.
+
+    Reads `_BATCH` windows (8 s) of `samples` at a time, with the LSTM state
+    carried from one batch to the next: the same result as one pass over the
+    whole signal, in memory that does not grow with its length.
+    """
+    n = samples.size
+    n_windows = n // WINDOW + 1
     name = session.get_inputs()[0].name
     out = np.empty(n_windows, dtype=np.float32)
     h = c = np.zeros((1, 1, 128), dtype=np.float32)
     for i in range(0, n_windows, _BATCH):
-        batch = windows[i:i + _BATCH]
+        count = min(_BATCH, n_windows - i)
+        lo = i * WINDOW - CONTEXT  # the first window's context
+        piece = np.zeros(CONTEXT + count * WINDOW, dtype=np.float32)
+        got = np.asarray(samples[max(0, lo):min(n, (i + count) * WINDOW)], dtype=np.float32)
+        piece[max(0, -lo):max(0, -lo) + got.size] = got
+        if i + count == n_windows:
+            piece[-CONTEXT:] = 0  # faster-whisper zeroes the last window's final 64 samples too (its context bookkeeping)
+        batch = np.lib.stride_tricks.sliding_window_view(piece, CONTEXT + WINDOW)[::WINDOW]
         feed = np.ascontiguousarray(batch) if stft_window is None else _magnitudes(batch, stft_window)
         try:
             probs, h, c = session.run(None, {name: feed, "h": h, "c": c})
         except _ort_errors() as err:
             raise ModelError(f"Silero VAD: the model does not take 32 ms windows ({err})") from None
-        out[i:i + batch.shape[0]] = probs.ravel()
+        out[i:i + count] = probs.ravel()
     return out
 
 

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE_HZ = 16_000
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("de", "en")
+GROUP_MAX_S = 300.0  # seconds of speech chunks recognised in one call to Whisper: bounds its feature memory
 
 
 class Transcriber(Protocol):
@@ -89,22 +90,41 @@ class WhisperTranscriber:
     ) -> tuple[Word, ...]:
         if not chunks:
             return ()
-        audio, offsets = join_chunks(samples, chunks)
-        segments, _ = self.model.transcribe(
-            audio,
-            language=language,
-            beam_size=self.settings.beam_size,
-            word_timestamps=True,
-            vad_filter=False,
-            condition_on_previous_text=self.settings.condition_on_previous_text,
-        )
-        words = [
-            Word(start_s=w.start, end_s=w.end, text=w.word.strip(), probability=w.probability)
-            for segment in segments
-            for w in segment.words or ()
-            if w.word.strip()
-        ]
-        return tuple(restore_times(words, offsets))
+        words: list[Word] = []
+        for group in chunk_groups(chunks):
+            audio, offsets = join_chunks(samples, group)
+            segments, _ = self.model.transcribe(
+                audio,
+                language=language,
+                beam_size=self.settings.beam_size,
+                word_timestamps=True,
+                vad_filter=False,
+                condition_on_previous_text=self.settings.condition_on_previous_text,
+            )
+            words += restore_times([
+                Word(start_s=w.start, end_s=w.end, text=w.word.strip(), probability=w.probability)
+                for segment in segments
+                for w in segment.words or ()
+                if w.word.strip()
+            ], offsets)
+        return tuple(words)
+
+
+def chunk_groups(chunks: Sequence[Region], *, max_s: float = GROUP_MAX_S) -> list[list[Region]]:
+    """Consecutive chunks joined into groups of at most `max_s` seconds of audio (a longer chunk is its own group).
+
+    Whisper gets one group at a time: its features for a group are what
+    memory holds, not those of the whole call.
+    """
+    groups: list[list[Region]] = []
+    total = 0.0
+    for chunk in chunks:
+        if not groups or total + chunk.duration_s > max_s:
+            groups.append([])
+            total = 0.0
+        groups[-1].append(chunk)
+        total += chunk.duration_s
+    return groups
 
 
 @dataclass(frozen=True, slots=True)
