@@ -63,7 +63,8 @@ def test_report_layout_is_pinned(tmp_path):
     assert {"interruptions", "response_gaps", "dead_air", "overlap_s", "method"} <= set(data["metrics"]["conversation"])
     assert data["schema"] == "callcheck.report/1"
     assert list(data["call"]) == ["path", "call_id", "duration_s", "sample_rate_hz", "channels", "language", "status",
-                                  "layout", "layout_reason", "layout_method", "agent_speaker_confidence"]
+                                  "layout", "layout_reason", "layout_method", "agent_speaker_confidence",
+                                  "warnings", "usable_duration_s"]
     assert data["call"]["layout"] == "stereo" and data["call"]["agent_speaker_confidence"] is None
     assert data["call"]["call_id"] == "c1" and data["call"]["channels"] == 2
     assert list(data["model"]) == ["name", "compute_type"]
