@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 TARGET_RATE_HZ = 16_000
 MIN_RATE_HZ, MAX_RATE_HZ = 8_000, 96_000
 MIN_DURATION_S = 0.5
-IN_MEMORY_MAX_S = 600.0  # longer calls keep their 16 kHz channels in a temporary file (SampleFile)
+IN_MEMORY_MAX_S = 300.0  # longer calls keep their 16 kHz channels in a temporary file (SampleFile)
 AGENT_CHANNELS = {"left": 0, "right": 1}
 
 
