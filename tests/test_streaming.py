@@ -171,3 +171,16 @@ def test_default_jobs_fit_the_memory_a_worker_really_needs(monkeypatch, memory_m
 def test_usable_memory_is_known_on_linux():
     memory = runner.usable_memory_mb()
     assert memory is None or memory > 100
+
+
+def test_a_dual_mono_call_on_disk_is_merged_on_disk(tmp_path, monkeypatch):
+    data, rate = sf.read(SAMPLES / "en_support_call.wav", dtype="float32", always_2d=True)
+    mono = data.mean(axis=1)
+    path = write(tmp_path / "dual.wav", np.stack([mono, mono], axis=1), sr=rate)
+    options = AnalyzeOptions(call_id="c", language="en", redact=False)
+    in_memory = to_dict(analyze_call(path, transcriber=EchoTranscriber(), options=options))
+    monkeypatch.setattr(audio, "IN_MEMORY_MAX_S", 0.0)
+    monkeypatch.setattr(SampleFile, "strict", True)
+    on_disk = to_dict(analyze_call(path, transcriber=EchoTranscriber(), options=options))
+    assert on_disk["call"]["layout_reason"].startswith("channels carry the same signal")
+    assert on_disk == in_memory

@@ -26,6 +26,7 @@ import numpy as np
 from callcheck.records import Channel, Layout, Recording, Region, Role, Word
 from callcheck.signal.crosstalk import CrosstalkSettings, Leak, remove_leak
 from callcheck.signal.layout import channel_similarity
+from callcheck.signal.samplefile import SampleFile, blocks, is_on_disk
 from callcheck.speech.roles import RoleCues, RoleDecision, decide_agent
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,18 @@ def merge_dual_mono(recording: Recording, *, requested: str, settings: LayoutSet
 
 
 def _merged(recording: Recording, a: np.ndarray, b: np.ndarray) -> Recording:
-    mono = ((a.astype(np.float32) + b.astype(np.float32)) * np.float32(0.5)).astype(np.float32)
+    """The mean of the two channels; kept on disk like its inputs when they are (a long call)."""
+    if not is_on_disk(a):
+        mono = _mean(np.asarray(a), np.asarray(b))
+    else:
+        mono = SampleFile()
+        for start, block in blocks(a):
+            mono.append(_mean(block, np.asarray(b[start:start + block.size])))
     return dataclasses.replace(recording, channels=(Channel(role="agent", index=0, samples=mono),))
+
+
+def _mean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return ((a.astype(np.float32) + b.astype(np.float32)) * np.float32(0.5)).astype(np.float32)
 
 
 def read_layout(

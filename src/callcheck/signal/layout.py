@@ -64,17 +64,14 @@ def channel_similarity(
     n = min(a.size, b.size) // size
     if n == 0:
         return None
-    blocks_a = np.asarray(a[: n * size], dtype=np.float64).reshape(n, size)
-    blocks_b = np.asarray(b[: n * size], dtype=np.float64).reshape(n, size)
-    energy_a = np.mean(blocks_a**2, axis=1)
-    energy_b = np.mean(blocks_b**2, axis=1)
+    energy_a, energy_b = _block_energy(a, size=size, n=n), _block_energy(b, size=size, n=n)
     floor = 10 ** (min_level_db / 10)
     active = np.flatnonzero((energy_a > floor) & (energy_b > floor))
     if active.size < 3:
         return None
     active = active[np.argsort(energy_a[active] + energy_b[active])[::-1][:max_blocks]]
     lag = int(max_lag_ms / 1000 * sr)
-    corr, lags = _best_correlation(blocks_a[active], blocks_b[active], max_lag=lag)
+    corr, lags = _best_correlation(_blocks(a, active, size=size), _blocks(b, active, size=size), max_lag=lag)
     level_diff = 10 * np.log10(energy_b[active] / energy_a[active])
     return ChannelSimilarity(
         correlation=float(np.median(corr)),
@@ -82,6 +79,21 @@ def channel_similarity(
         level_spread_db=float(np.percentile(level_diff, 90) - np.percentile(level_diff, 10)),
         blocks=int(active.size),
     )
+
+
+def _block_energy(x, *, size: int, n: int, per_read: int = 128) -> np.ndarray:
+    """Mean square of each of the first `n` blocks of `size` samples, reading `per_read` blocks at a time."""
+    out = np.empty(n)
+    for i in range(0, n, per_read):
+        count = min(per_read, n - i)
+        piece = np.asarray(x[i * size:(i + count) * size], dtype=np.float64).reshape(count, size)
+        out[i:i + count] = np.mean(piece**2, axis=1)
+    return out
+
+
+def _blocks(x, which: np.ndarray, *, size: int) -> np.ndarray:
+    """The blocks numbered `which`, float64, shape (len(which), size): read one by one."""
+    return np.stack([np.asarray(x[i * size:(i + 1) * size], dtype=np.float64) for i in which])
 
 
 def _best_correlation(x: np.ndarray, y: np.ndarray, *, max_lag: int) -> tuple[np.ndarray, np.ndarray]:
