@@ -50,6 +50,9 @@ class Leak:
         return sum(r.duration_s for r in self.spans)
 
 
+BATCH_BLOCKS = 256  # blocks (or 0.1 s frames) examined at once
+
+
 def remove_leak(
     own: np.ndarray,
     other: np.ndarray,
@@ -67,9 +70,13 @@ def remove_leak(
     blocks = _shared_blocks(own_regions, other_regions, block_s=settings.block_s, sr=sr, size=own.size)
     if not blocks:
         return tuple(own_regions), Leak(())
-    leak = _leak_blocks(own, other, blocks, sr=sr, settings=settings,
-                        own_level=_typical_level_db(own, own_regions, other_regions, sr=sr),
-                        other_level=_typical_level_db(other, other_regions, own_regions, sr=sr))
+    own_level = _typical_level_db(own, own_regions, other_regions, sr=sr)
+    other_level = _typical_level_db(other, other_regions, own_regions, sr=sr)
+    leak = np.concatenate([  # a batch of blocks at a time: memory stays flat on long calls with much double talk
+        _leak_blocks(own, other, blocks[i:i + BATCH_BLOCKS], sr=sr, settings=settings, own_level=own_level,
+                     other_level=other_level)
+        for i in range(0, len(blocks), BATCH_BLOCKS)
+    ])
     leaked = [b for b, is_leak in zip(blocks, _smooth(leak, blocks), strict=True) if is_leak]
     if not leaked:
         return tuple(own_regions), Leak(())
@@ -145,8 +152,11 @@ def _typical_level_db(samples: np.ndarray, regions: Sequence[Region], others: Se
               for s in range(round(r.start_s * sr), round(r.end_s * sr) - hop + 1, hop)]
     if not starts:
         return None
-    frames = samples[np.array(starts)[:, None] + np.arange(hop)].astype(np.float64)
-    return float(np.median(10 * np.log10(np.maximum(np.mean(frames**2, axis=1), 1e-12))))
+    levels = []
+    for i in range(0, len(starts), BATCH_BLOCKS):
+        frames = samples[np.array(starts[i:i + BATCH_BLOCKS])[:, None] + np.arange(hop)].astype(np.float64)
+        levels.append(10 * np.log10(np.maximum(np.mean(frames**2, axis=1), 1e-12)))
+    return float(np.median(np.concatenate(levels)))
 
 
 def _shared_blocks(a: Sequence[Region], b: Sequence[Region], *, block_s: float, sr: int, size: int) -> list[Region]:
