@@ -37,6 +37,7 @@ class Config:
     sources: dict[str, str]  # dotted key -> "default" or the file that set it
     layout: dict[str, float] = field(default_factory=dict)  # how recordings are read (defaults.toml [layout])
     privacy: dict[str, bool] = field(default_factory=lambda: {"redact": True})  # defaults.toml [privacy]
+    hold: dict[str, float | bool] = field(default_factory=dict)  # hold-music detection (defaults.toml [hold])
 
     def rule_phrases(self, language: str) -> dict[str, tuple[str, ...]]:
         return self.phrases.get(language, self.phrases["en"])
@@ -85,6 +86,7 @@ def load_config(path: str | Path | None = None) -> Config:
         sources=sources,
         layout=dict(merged["layout"]),
         privacy=dict(merged["privacy"]),
+        hold=dict(merged["hold"]),
     )
 
 

@@ -1,6 +1,6 @@
 """analyze_call(): the stages of one call, in order, with a hook after each.
 
-audio -> speech regions -> layout (who speaks when) -> words -> measurements ->
+audio -> speech regions (minus hold music) -> layout (who speaks when) -> words -> measurements ->
 findings -> report. The hook (`hook(stage, value)`) lets a CLI show progress
 or dump intermediate values without the pipeline knowing about either.
 """
@@ -23,6 +23,7 @@ from callcheck.measure import measure_call
 from callcheck.records import LAYOUTS, CallReport, Layout, Recording, Region, Role, SpeakerTranscript
 from callcheck.rules import evaluate_call
 from callcheck.signal.audio import load_recording
+from callcheck.signal.music import exclude_hold, hold_settings
 from callcheck.signal.vad import VadSettings, asr_chunks, speech_regions
 from callcheck.speech.asr import SAMPLE_RATE_HZ, Transcriber
 from callcheck.speech.roles import AGENT_SPEAKERS
@@ -82,12 +83,16 @@ def analyze_call(
     """
     config = options.config or load_config()
     layout_settings = parties.layout_settings(config.layout, config.phrases)
+    hold_config = hold_settings(config.hold)
     recording = load_recording(path, agent_channel=options.agent_channel, channel_map=options.channel_map)
     recording, merged = parties.merge_dual_mono(recording, requested=options.layout, settings=layout_settings,
                                                 channel_map=options.channel_map)
     hook("audio", recording)
     regions = {ch.index: speech_regions(ch.samples, settings=options.vad) for ch in recording.channels}
     hook("vad", regions)
+    regions, hold = exclude_hold(recording, regions, settings=hold_config,
+                                 min_speech_s=options.vad.min_speech_duration_ms / 1000)
+    hook("hold", hold)
     found = parties.read_layout(recording, regions, requested=options.layout, settings=layout_settings,
                                 diarizer=diarizer or parties.split_speakers, merged_reason=merged)
     hook("layout", found)
@@ -98,7 +103,7 @@ def analyze_call(
                                               options=options, settings=layout_settings)
     hook("asr", speakers)
     measurements = measure_call(recording, speakers, language=language, settings=config.measure,
-                                method=layout.method)
+                                method=layout.method, hold=hold)
     hook("measure", measurements)
     redaction = privacy.disabled()
     if config.privacy["redact"] if options.redact is None else options.redact:

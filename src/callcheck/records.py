@@ -92,6 +92,28 @@ class Layout:
 
 
 @dataclass(frozen=True, slots=True)
+class HoldSpan:
+    """A stretch of a channel that is hold music, not a party speaking (excluded from the measurements).
+
+    `kind` is what it sounded like ("music"); `confidence` the share of its
+    analysis windows that showed every sign of it (the rest are short gaps bridged).
+    """
+
+    start_s: float
+    end_s: float
+    kind: str = "music"
+    confidence: float = 1.0
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    @property
+    def region(self) -> Region:
+        return Region(self.start_s, self.end_s)
+
+
+@dataclass(frozen=True, slots=True)
 class RedactedSpan:
     """Where personal data was spoken and removed: its kind and time, never its value."""
 

@@ -29,7 +29,7 @@ from callcheck.measure.prosody import (
     syllable_count,
 )
 from callcheck.measure.settings import MeasureSettings
-from callcheck.records import Recording, Region, Role, SpeakerTranscript, Turn
+from callcheck.records import HoldSpan, Recording, Region, Role, SpeakerTranscript, Turn
 from callcheck.signal.pitch import PitchTrack, pitch_stats, semitones, track_pitch
 from callcheck.signal.regions import subtract
 
@@ -84,6 +84,7 @@ class ConversationMetrics:
     interruptions_by_customer: int | None
     dead_air_s: float | None
     longest_agent_monologue_s: float | None
+    hold: tuple[HoldSpan, ...] = ()  # hold music on the agent's channel, left out of everything above and the roles'
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,18 +132,24 @@ def measure_call(
     language: str | None,
     settings: MeasureSettings = MeasureSettings(),
     method: str | None = None,
+    hold: Sequence[HoldSpan] = (),
 ) -> Measurements:
     """Everything the rules need, per role and over time.
 
     `method` says how the parties were told apart (the report's
     `metrics.conversation.method`). When both roles share one signal (a mixed
     recording split by speaker), pitch, levels and spectra of a role come only
-    from its speech where the other party is silent.
+    from its speech where the other party is silent. `hold`: hold music on the
+    agent's channel (already cut from the speakers' regions); it is neither the
+    channel's noise floor nor dead air, and a response gap across it is no answer.
     """
     sr = recording.sample_rate_hz
+    agent = recording.channel("agent")
     signals = {
         s.role: _signals(recording.channel(s.role).samples, _own_speech(s, speakers, recording),
-                         _quiet(s, speakers, recording), sr=sr, settings=settings)
+                         _quiet(s, speakers, recording,
+                                hold=hold if agent and recording.channel(s.role).samples is agent.samples else ()),
+                         sr=sr, settings=settings)
         for s in speakers
     }
     turns = conv.build_turns(
@@ -162,8 +169,8 @@ def measure_call(
         )
         for s in speakers
     }
-    conversation = _conversation(speakers, turns, settings, method=method or STEREO_METHOD) if stereo \
-        else _mono_conversation(method or MONO_METHOD)
+    conversation = _conversation(speakers, turns, settings, method=method or STEREO_METHOD, hold=tuple(hold)) \
+        if stereo else _mono_conversation(method or MONO_METHOD, hold=tuple(hold))
     timeline = {
         s.role: _timeline(recording.duration_s, [t for t in turns if t.role == s.role],
                           signals[s.role], language=language, window_s=settings.window_s)
@@ -183,11 +190,11 @@ def _own_speech(speaker: SpeakerTranscript, speakers: Sequence[SpeakerTranscript
 
 
 def _quiet(speaker: SpeakerTranscript, speakers: Sequence[SpeakerTranscript],
-           recording: Recording) -> tuple[Region, ...]:
-    """Where nobody speaks on the role's signal: there its noise floor is measured."""
+           recording: Recording, *, hold: Sequence[HoldSpan] = ()) -> tuple[Region, ...]:
+    """Where nobody speaks on the role's signal (and no hold music plays): there its noise floor is measured."""
     samples = recording.channel(speaker.role).samples
     speech = [r for s in speakers if recording.channel(s.role).samples is samples for r in s.regions]
-    return subtract((Region(0.0, recording.duration_s),), speech)
+    return subtract((Region(0.0, recording.duration_s),), speech + [h.region for h in hold])
 
 
 def _with_quiet_pauses(turn: Turn, sig: _Signals, settings: MeasureSettings) -> Turn:
@@ -269,11 +276,12 @@ def _role_metrics(speaker: SpeakerTranscript, turns: list[Turn], sig: _Signals, 
 
 
 def _conversation(speakers: Sequence[SpeakerTranscript], turns: list[Turn],
-                  settings: MeasureSettings, *, method: str) -> ConversationMetrics:
+                  settings: MeasureSettings, *, method: str, hold: tuple[HoldSpan, ...] = ()) -> ConversationMetrics:
     regions = {s.role: s.regions for s in speakers}
     interruptions = conv.interruptions(turns, settings=settings)
-    gaps = conv.response_gaps(turns)
-    silences = conv.dead_air(list(regions.values()), min_s=settings.dead_air_min_s)
+    gaps = [g for g in conv.response_gaps(turns)  # an answer after the customer waited on hold is no slow answer
+            if not any(h.start_s < g.start_s + g.gap_s and h.end_s > g.start_s for h in hold)]
+    silences = conv.dead_air([*regions.values(), [h.region for h in hold]], min_s=settings.dead_air_min_s)
     gap_values = [g.gap_s for g in gaps]
     agent_turns = [t.duration_s for t in turns if t.role == "agent" and not t.backchannel]
     return ConversationMetrics(
@@ -288,11 +296,12 @@ def _conversation(speakers: Sequence[SpeakerTranscript], turns: list[Turn],
         interruptions_by_customer=sum(e.interrupter == "customer" for e in interruptions),
         dead_air_s=sum(r.duration_s for r in silences),
         longest_agent_monologue_s=max(agent_turns, default=None),
+        hold=hold,
     )
 
 
-def _mono_conversation(method: str) -> ConversationMetrics:
-    return ConversationMetrics(method, None, None, None, None, None, None, None, None, None, None)
+def _mono_conversation(method: str, *, hold: tuple[HoldSpan, ...] = ()) -> ConversationMetrics:
+    return ConversationMetrics(method, None, None, None, None, None, None, None, None, None, None, hold)
 
 
 def _timeline(duration_s: float, turns: list[Turn], sig: _Signals, *, language: str | None,

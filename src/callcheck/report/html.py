@@ -20,7 +20,7 @@ from callcheck.measure.settings import MeasureSettings
 from callcheck.records import CallReport, Region, Role, Turn, Word
 from callcheck.report import plots
 from callcheck.report.labels import LANGUAGES, labels
-from callcheck.report.markdown import clock, layout_lines, privacy_line
+from callcheck.report.markdown import clock, hold_line, layout_lines, privacy_line
 from callcheck.report.style import CSS, SEEK_SCRIPT
 from callcheck.rules import RULES
 
@@ -94,6 +94,8 @@ def _header(page: _Page) -> str:
              (t["channels"], f"{r.channels}, {r.sample_rate_hz} Hz")]
     if r.layout is not None:
         facts.append((t["layout"], layout_lines(r, t, bullet="")[0].split(": ", 1)[1]))
+    if hold := hold_line(r, t):
+        facts.append((t["hold"], hold))
     if r.redaction is not None:
         facts.append((t["privacy"], privacy_line(r, t)))
     notes = [t["no_speech"]] if r.status == "no_speech" else []

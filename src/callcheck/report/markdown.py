@@ -60,6 +60,15 @@ def layout_lines(report: CallReport, t, *, bullet: str) -> list[str]:
             f"{bullet}{layout.method}"]
 
 
+def hold_line(report: CallReport, t) -> str | None:
+    """How much hold music was found and left out of the agent's speech (None when none was)."""
+    hold = getattr(getattr(report.measurements, "conversation", None), "hold", ())
+    if not hold:
+        return None
+    minutes, seconds = divmod(round(sum(h.duration_s for h in hold)), 60)
+    return t["hold_line"].format(count=len(hold), total=f"{minutes}:{seconds:02d}")
+
+
 def privacy_line(report: CallReport, t) -> str:
     """Whether personal data was removed, how often and of which kinds (never the values)."""
     redaction = report.redaction
@@ -84,6 +93,7 @@ def to_markdown(report: CallReport, *, language: str | None = None) -> str:
         f"- Status: {report.status}",
         *(f"- **{t['warning']}**: {w}" for w in report.warnings),
         *layout_lines(report, t, bullet="- "),
+        *([f"- {t['hold']}: {hold_line(report, t)}"] if hold_line(report, t) else []),
         *([f"- {t['privacy']}: {privacy_line(report, t)}"] if report.redaction is not None else []),
         *(f"- {t[s.role]}: {t['channel']} {s.channel}, {s.speech_s:.1f} s, {len(s.words)} {t['words']}"
           for s in report.speakers),
