@@ -4,7 +4,8 @@ Whisper base mishears much: "verstehen" for "verstehe", "apologise" for
 "apologize", "Kunden Service" for "Kundenservice". The lists that find what an
 agent did well or what a customer complains about (greeting, acknowledgement,
 empathy, ownership, problem) are matched *tolerantly*: word forms (a common
-inflection ending), one edit on longer words, and words split or joined. The
+inflection ending), one edit on longer words, words split or joined, and in a
+phrase of four or more words one inner word misheard. The
 lists that accuse an agent (impatience, know-it-all) are matched *strictly*,
 word for word: a false accusation costs more than a missed one.
 
@@ -25,10 +26,11 @@ from callcheck.rules.stopwords import STOPWORDS
 SENTENCE_END = re.compile(r"[.?!;:…]+[\"'»«„“”)]*$")
 GAP = "..."
 # Inflection endings of German and English, longest first; a word keeps at least MIN_STEM letters.
-ENDINGS = ("ing", "est", "ten", "en", "em", "er", "es", "ed", "st", "te", "e", "n", "s", "t", "d")
+ENDINGS = ("ung", "ing", "est", "ten", "en", "em", "er", "es", "ed", "st", "te", "e", "n", "s", "t", "d")
 MIN_STEM = 5
 MIN_EDIT_LEN = 5  # one edit is tolerated only when both words have at least this many letters ...
 MIN_EDIT_MAX_LEN = 6  # ... and the longer one at least this many
+MIN_SUBSTITUTION_WORDS = 4  # a tolerant phrase this long may have one inner word misheard ("für jeden Anruf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +167,12 @@ def _segment(tokens: Sequence[Token], at: int, segment: tuple[str, ...], *, tole
     """End index when `segment` matches at `at`; tolerant also allows split or joined words."""
     n = len(segment)
     if at + n <= len(tokens) and not _crosses(tokens, at, at + n):
-        pairs = zip((t.text for t in tokens[at:at + n]), segment, strict=True)
-        if all(similar(a, b) if tolerant else a == b for a, b in pairs):
+        same = [similar(a, b) if tolerant else a == b
+                for a, b in zip((t.text for t in tokens[at:at + n]), segment, strict=True)]
+        if all(same):
             return at + n
+        if tolerant and n >= MIN_SUBSTITUTION_WORDS and same[0] and same[-1] and same.count(False) == 1:
+            return at + n  # Whisper swapped one inner word ("vielen Dank für jeden Anruf", "how may I fit you")
     if not tolerant:
         return None
     joined = "".join(segment)
