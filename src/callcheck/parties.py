@@ -158,7 +158,7 @@ def _stereo(recording: Recording, regions: Mapping[int, tuple[Region, ...]], *, 
 def _embedder():
     from callcheck.signal.speakers import SpeakerEmbedder
 
-    return SpeakerEmbedder(threads=0)  # one ONNX session per process (all cores, like Whisper), checked on first use
+    return SpeakerEmbedder(threads=0)  # one ONNX session per process, a call per core (like Whisper), checked on first use
 
 
 def split_speakers(samples: np.ndarray, *, regions: Sequence[Region], sr: int, force_two: bool = False) -> SpeakerSplit:
