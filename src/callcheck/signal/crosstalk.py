@@ -12,6 +12,13 @@ is at its normal level (leak through a non-linear path, e.g. a codec, correlates
 less). Real double talk passes: the talker's own voice dominates its channel,
 so the correlation with the other channel is low and its level is normal.
 
+"Own speech level" is each channel's median level where only its party speaks.
+With leak both ways the other channel's detector fires on nearly all of A's
+speech too (on A's leak), so blocks where that channel is plainly A's delayed
+copy count as A speaking alone; otherwise only the edges of turns would be
+"alone" and the level would come out 15-30 dB too low. Blocks where neither
+test speaks and both channels are far below their speech levels (the fading
+end of a leaked word) take the decision of their nearest neighbour.
 """
 
 from __future__ import annotations
@@ -71,9 +78,10 @@ def remove_leak(
     if not blocks:
         return tuple(own_regions), Leak(())
     measured = _measure(own, other, blocks, sr=sr, settings=settings)
-    own_level = _typical_level_db(own, own_regions, other_regions, sr=sr)
-    other_level = _typical_level_db(other, other_regions, own_regions, sr=sr)
-    leak = _smooth(_leak_blocks(measured, settings=settings, own_level=own_level, other_level=other_level), blocks)
+    own_level, other_level = _typical_levels(own, other, own_regions, other_regions, blocks, measured, sr=sr,
+                                             settings=settings)
+    states = _block_states(measured, settings=settings, own_level=own_level, other_level=other_level)
+    leak = _smooth(_follow_neighbours(states, blocks), blocks)
     leaked = [b for b, is_leak in zip(blocks, leak, strict=True) if is_leak]
     if not leaked:
         return tuple(own_regions), Leak(())
@@ -83,6 +91,7 @@ def remove_leak(
 
 
 SEGMENT_S = 60.0  # audio read and examined at a time: bounds memory on long calls
+LEAK, OWN, UNKNOWN = 1, 0, -1  # block states
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +103,11 @@ class _Measured:
     own_lag_s: np.ndarray
     own_db: np.ndarray
     other_db: np.ndarray
+
+    def delayed_copy(self, *, min_correlation: float) -> tuple[np.ndarray, np.ndarray]:
+        """(own is a later copy of other, other is a later copy of own): correlated at a measurable delay."""
+        copy = (self.corr >= min_correlation) & (np.abs(self.own_lag_s) > _NO_DELAY_S)
+        return copy & (self.own_lag_s > 0), copy & (self.own_lag_s < 0)
 
 
 _NO_DELAY_S = 0.001  # lags up to this are no measurable delay
@@ -135,20 +149,56 @@ def _measure_segment(own, other, blocks: Sequence[Region], *, sr: int,
     return corr, own_lag * step / sr, own_db, other_db
 
 
-def _leak_blocks(m: _Measured, *, settings: CrosstalkSettings, own_level: float | None,
-                 other_level: float | None) -> np.ndarray:
-    """Per block: is `own` there the later, weaker copy of `other`? A delayed copy
-    correlates best at its delay (own lags); the source would lead instead."""
+def _typical_levels(own, other, own_regions: Sequence[Region], other_regions: Sequence[Region],
+                    blocks: Sequence[Region], measured: _Measured, *, sr: int,
+                    settings: CrosstalkSettings) -> tuple[float | None, float | None]:
+    """Each channel's typical speech level where the other party is silent. The other channel's
+    detector also fires on the leak of this channel's voice, so where the other channel is
+    plainly a delayed copy, the other party counts as silent: with leak both ways, nobody would
+    ever speak alone otherwise."""
+    own_copy, other_copy = measured.delayed_copy(min_correlation=settings.min_correlation)
+    own_speech = subtract(own_regions, [b for b, c in zip(blocks, own_copy, strict=True) if c])
+    other_speech = subtract(other_regions, [b for b, c in zip(blocks, other_copy, strict=True) if c])
+    return (_typical_level_db(own, own_regions, other_speech, sr=sr),
+            _typical_level_db(other, other_regions, own_speech, sr=sr))
+
+
+def _block_states(m: _Measured, *, settings: CrosstalkSettings, own_level: float | None,
+                  other_level: float | None) -> np.ndarray:
+    """Per block: LEAK (`own` there is the later, weaker copy of `other`), OWN (`own` is at a
+    speech level of its own and not such a copy), or UNKNOWN (not a copy, but both channels
+    far below their speech levels: the fading edge of a word, which says nothing either way).
+
+    A delayed copy correlates best at its delay (own lags); the source would lead instead.
+    """
     if own_level is None or other_level is None:
         quieter = np.zeros(m.corr.size, dtype=bool)
-        much_quieter = quieter
+        much_quieter = silent = quieter
     else:
+        own_low = m.own_db <= own_level - settings.quiet_db
+        other_normal = m.other_db >= other_level - settings.quiet_db / 2
         quieter = m.own_db - own_level < m.other_db - other_level - settings.quiet_db / 2
-        much_quieter = (m.own_db <= own_level - settings.quiet_db) & (m.other_db >= other_level - settings.quiet_db / 2)
+        much_quieter = own_low & other_normal
+        silent = own_low & ~other_normal
     no_delay = np.abs(m.own_lag_s) <= _NO_DELAY_S  # no measurable delay: the leak is the relatively quieter side
     strong = (m.corr >= settings.min_correlation) & np.where(no_delay, quieter, m.own_lag_s > 0)
     weak = (m.corr >= settings.weak_correlation) & (m.own_lag_s > 0) & much_quieter
-    return strong | weak
+    return np.where(strong | weak, LEAK, np.where(silent, UNKNOWN, OWN))
+
+
+def _follow_neighbours(states: np.ndarray, blocks: Sequence[Region]) -> np.ndarray:
+    """Leak (bool) per block: an UNKNOWN block takes the state of the nearest known block of its
+    stretch of touching blocks (the earlier one on a tie), OWN if the stretch has none."""
+    out = states == LEAK
+    for run in _runs(blocks):
+        known, unknown = run[states[run] != UNKNOWN], run[states[run] == UNKNOWN]
+        if known.size == 0 or unknown.size == 0:
+            continue
+        at = np.searchsorted(known, unknown)  # the first known block after each unknown one
+        before, after = known[np.maximum(at - 1, 0)], known[np.minimum(at, known.size - 1)]
+        use_before = (at > 0) & ((at == known.size) | (unknown - before <= after - unknown))
+        out[unknown] = states[np.where(use_before, before, after)] == LEAK
+    return out
 
 
 def _runs(blocks: Sequence[Region]) -> list[np.ndarray]:
