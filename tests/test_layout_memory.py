@@ -3,15 +3,21 @@ a bounded stretch at a time, with the same results as on whole arrays."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import soundfile as sf
 
-from callcheck.signal import crosstalk
-from callcheck.signal.audio import resample
+from callcheck import parties
+from callcheck.signal import crosstalk, layout, speakers
+from callcheck.signal.audio import load_recording, resample
 from callcheck.signal.crosstalk import remove_leak
+from callcheck.signal.diarize import diarize
+from callcheck.signal.layout import channel_similarity
+from callcheck.signal.speakers import SpeakerEmbedder, speech_windows
 from callcheck.signal.vad import speech_regions
-from conftest import SAMPLES
+from conftest import SAMPLES, write
 
 
 class SliceOnly:
@@ -81,3 +87,47 @@ def test_remove_leak_reads_segments_and_finds_the_same(monkeypatch):
     lazy_own, lazy_other = SliceOnly(own), SliceOnly(other)
     assert remove_leak(lazy_own, lazy_other, heard[0], heard[1], sr=16_000) == expected
     assert max(lazy_own.longest, lazy_other.longest) <= 3.5 * 16_000
+
+
+def dual_mono_recording(tmp_path, *, lazy: bool):
+    data, sr = sf.read(SAMPLES / "de_support_call.wav", dtype="float32")
+    mix = data.mean(axis=1)
+    recording = load_recording(write(tmp_path / "dual.wav", np.column_stack([mix, mix * 0.9]), sr=sr))
+    if lazy:
+        recording = dataclasses.replace(recording, channels=tuple(
+            dataclasses.replace(ch, samples=SliceOnly(ch.samples)) for ch in recording.channels))
+    return recording
+
+
+def test_dual_mono_test_and_merge_read_slices(tmp_path, monkeypatch):
+    settings = parties.layout_settings({}, {})
+    eager, reason = parties.merge_dual_mono(dual_mono_recording(tmp_path, lazy=False), requested="auto",
+                                            settings=settings)
+    assert len(eager.channels) == 1 and "same signal" in reason
+    monkeypatch.setattr(layout, "SEGMENT_S", 2.0)
+    lazy_recording = dual_mono_recording(tmp_path, lazy=True)
+    a, b = (ch.samples for ch in lazy_recording.channels)
+    assert channel_similarity(a, b, sr=16_000) == channel_similarity(a._data, b._data, sr=16_000)
+    assert max(a.longest, b.longest) <= 2 * 16_000
+    merged, lazy_reason = parties.merge_dual_mono(lazy_recording, requested="auto", settings=settings)
+    assert lazy_reason == reason
+    mono = merged.channels[0].samples
+    assert len(mono) == eager.channels[0].samples.size
+    assert np.array_equal(mono[1000:50_000], eager.channels[0].samples[1000:50_000])
+    with pytest.raises(TypeError):
+        np.asarray(mono)
+
+
+def test_embeddings_and_diarization_read_slices(monkeypatch):
+    data, sr = sf.read(SAMPLES / "en_support_call.wav", dtype="float32")
+    mix = resample(data.mean(axis=1), rate_hz=sr)
+    speech = speech_regions(mix)
+    embedder = SpeakerEmbedder()
+    windows = speech_windows(speech)
+    expected = embedder.embed(mix, windows)
+    monkeypatch.setattr(speakers, "CHUNK_FRAMES", 300)  # 3 s of frames at a time
+    lazy = SliceOnly(mix)
+    np.testing.assert_allclose(embedder.embed(lazy, windows), expected, atol=1e-5)
+    assert lazy.longest <= 4.5 * 16_000  # a chunk plus at most one window
+    assert diarize(lazy, speech=speech, embedder=embedder, force_two=True).turns == \
+        diarize(mix, speech=speech, embedder=embedder, force_two=True).turns

@@ -25,7 +25,7 @@ import numpy as np
 
 from callcheck.records import Channel, Layout, Recording, Region, Role, Word
 from callcheck.signal.crosstalk import CrosstalkSettings, Leak, remove_leak
-from callcheck.signal.layout import channel_similarity
+from callcheck.signal.layout import channel_mean, channel_similarity
 from callcheck.speech.roles import RoleCues, RoleDecision, decide_agent
 
 log = logging.getLogger(__name__)
@@ -103,8 +103,8 @@ def merge_dual_mono(recording: Recording, *, requested: str, settings: LayoutSet
 
 
 def _merged(recording: Recording, a: np.ndarray, b: np.ndarray) -> Recording:
-    mono = ((a.astype(np.float32) + b.astype(np.float32)) * np.float32(0.5)).astype(np.float32)
-    return dataclasses.replace(recording, channels=(Channel(role="agent", index=0, samples=mono),))
+    """One channel, the mean of the two; for disk-backed channels a lazy view (`channel_mean`)."""
+    return dataclasses.replace(recording, channels=(Channel(role="agent", index=0, samples=channel_mean(a, b)),))
 
 
 def read_layout(

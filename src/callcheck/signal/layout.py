@@ -24,6 +24,8 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+SEGMENT_S = 60.0  # audio read at a time: bounds memory on long calls
+
 
 @dataclass(frozen=True, slots=True)
 class ChannelSimilarity:
@@ -59,22 +61,22 @@ def channel_similarity(
     Only blocks where both channels have signal (above `min_level_db` dBFS) count,
     at most `max_blocks` of the loudest ones, so a long call costs no more than a
     short one. None when fewer than 3 such blocks exist (silence says nothing).
+    The channels may be anything with `len()` whose slices `x[a:b]` are arrays (a
+    disk-backed signal): they are read `SEGMENT_S` at a time, then block by block.
     """
     size = int(block_s * sr)
-    n = min(a.size, b.size) // size
+    n = min(len(a), len(b)) // size
     if n == 0:
         return None
-    blocks_a = np.asarray(a[: n * size], dtype=np.float64).reshape(n, size)
-    blocks_b = np.asarray(b[: n * size], dtype=np.float64).reshape(n, size)
-    energy_a = np.mean(blocks_a**2, axis=1)
-    energy_b = np.mean(blocks_b**2, axis=1)
+    per_read = max(1, int(SEGMENT_S * sr) // size)
+    energy_a, energy_b = (_block_energies(x, size=size, count=n, per_read=per_read) for x in (a, b))
     floor = 10 ** (min_level_db / 10)
     active = np.flatnonzero((energy_a > floor) & (energy_b > floor))
     if active.size < 3:
         return None
     active = active[np.argsort(energy_a[active] + energy_b[active])[::-1][:max_blocks]]
     lag = int(max_lag_ms / 1000 * sr)
-    corr, lags = _best_correlation(blocks_a[active], blocks_b[active], max_lag=lag)
+    corr, lags = _best_correlation(_blocks(a, active, size=size), _blocks(b, active, size=size), max_lag=lag)
     level_diff = 10 * np.log10(energy_b[active] / energy_a[active])
     return ChannelSimilarity(
         correlation=float(np.median(corr)),
@@ -82,6 +84,22 @@ def channel_similarity(
         level_spread_db=float(np.percentile(level_diff, 90) - np.percentile(level_diff, 10)),
         blocks=int(active.size),
     )
+
+
+def _block_energies(x, *, size: int, count: int, per_read: int) -> np.ndarray:
+    """Mean square of each of the first `count` blocks of `size` samples, float64 (count,),
+    reading `per_read` blocks at a time."""
+    out = []
+    for first in range(0, count, per_read):
+        m = min(per_read, count - first)
+        blocks = np.asarray(x[first * size:(first + m) * size], dtype=np.float64).reshape(m, size)
+        out.append(np.mean(blocks**2, axis=1))
+    return np.concatenate(out)
+
+
+def _blocks(x, index: np.ndarray, *, size: int) -> np.ndarray:
+    """The blocks `index` of `size` samples, float64 (len(index), size), read one slice each."""
+    return np.stack([np.asarray(x[i * size:(i + 1) * size], dtype=np.float64) for i in index])
 
 
 def _best_correlation(x: np.ndarray, y: np.ndarray, *, max_lag: int) -> tuple[np.ndarray, np.ndarray]:
@@ -97,3 +115,45 @@ def _best_correlation(x: np.ndarray, y: np.ndarray, *, max_lag: int) -> tuple[np
     r = np.abs(window) / np.maximum(norm[:, None], 1e-20)
     best = np.argmax(r, axis=1)
     return r[np.arange(r.shape[0]), best], best - max_lag
+
+
+def channel_mean(a, b):
+    """The one signal of a dual-mono pair: (a + b) / 2, float32, shape (n,).
+
+    Whole arrays give an array, computed `SEGMENT_S` at a time (no full-length
+    float temporaries besides the result). Anything else (a disk-backed signal
+    that only slices) gives a `ChannelMean` that computes each slice when read,
+    so the merge costs no memory at all.
+    """
+    if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+        return ChannelMean(a, b)
+    out = np.empty(min(a.size, b.size), dtype=np.float32)
+    step = 1 << 20  # samples (~65 s at 16 kHz)
+    for first in range(0, out.size, step):
+        out[first:first + step] = ChannelMean(a, b)[first:first + step]
+    return out
+
+
+class ChannelMean:
+    """(a + b) / 2 of two signals, computed per slice `x[i:j]` (float32 ndarray); supports
+    `len()`, `.size`, `.shape`, `.dtype` like the disk-backed signals it is made of."""
+
+    def __init__(self, a, b):
+        self._a, self._b = a, b
+        self.size = min(len(a), len(b))
+        self.shape = (self.size,)
+        self.dtype = np.dtype(np.float32)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError(f"a merged channel is read in slices x[i:j], not {key!r}")
+        start, stop, _ = key.indices(self.size)
+        a = np.asarray(self._a[start:stop], dtype=np.float32)
+        b = np.asarray(self._b[start:stop], dtype=np.float32)
+        return ((a + b) * np.float32(0.5)).astype(np.float32)
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError("a merged disk-backed channel is read in slices x[i:j], never as a whole array")

@@ -252,7 +252,7 @@ class SpeakerEmbedder:
             raise AudioError(f"speaker windows must be >= 25 ms and inside the signal ({n} samples)")
         session = self.session
         with ThreadPoolExecutor(self.threads) if self.threads > 1 else contextlib.nullcontext() as pool:
-            for index, feats, row in _feature_chunks(samples_16k, starts, lengths):
+            for index, feats, row in _feature_chunks(samples_16k, starts, lengths, max_frames=CHUNK_FRAMES):
                 batches = [chunk for length in np.unique(lengths[index])
                            for same in [index[lengths[index] == length]]
                            for chunk in np.array_split(same, int(np.ceil(same.size / self.batch_size)))]
@@ -271,7 +271,7 @@ class SpeakerEmbedder:
 CHUNK_FRAMES = 6000  # feature frames (60 s of speech) computed at a time: bounds memory, keeps numpy calls few
 
 
-def _feature_chunks(samples, starts: np.ndarray, lengths: np.ndarray, *, max_frames: int = CHUNK_FRAMES):
+def _feature_chunks(samples, starts: np.ndarray, lengths: np.ndarray, *, max_frames: int):
     """The windows' features, about `max_frames` frames at a time, in time order.
 
     Windows (frame `starts`, `lengths`) that touch or overlap share one stretch of
