@@ -50,6 +50,15 @@ def test_split_two_finds_two_groups_and_count_tells_them_apart():
     assert one.speakers == 1 and one.similarity > one.threshold
 
 
+def test_split_two_of_a_long_call_runs_the_spectral_step_on_a_subsample():
+    x, truth = clusters(700, 500, angle_deg=75, seed=3)
+    order = np.random.default_rng(4).permutation(truth.size)  # the two voices interleaved over the call
+    x, truth = x[order], truth[order]
+    full = split_two(x)
+    assert np.array_equal(full, truth if truth[0] == 0 else 1 - truth)
+    assert np.array_equal(split_two(x, max_spectral=200), full)  # 200 x 200 instead of 1200 x 1200
+
+
 def test_count_threshold_is_lower_for_few_windows():
     x, truth = clusters(4, 4, angle_deg=40)
     few = count_speakers(x, truth)

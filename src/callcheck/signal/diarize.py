@@ -131,18 +131,36 @@ def diarize(
     return Diarization(turns, count, len(windows))
 
 
-def split_two(embeddings: np.ndarray, *, neighbours: int | None = None, iterations: int = 10) -> np.ndarray:
+MAX_SPECTRAL_WINDOWS = 2000  # the spectral step is n x n (and its eigensolver n^3): above this, an even subsample
+
+
+def split_two(embeddings: np.ndarray, *, neighbours: int | None = None, iterations: int = 10,
+              max_spectral: int = MAX_SPECTRAL_WINDOWS) -> np.ndarray:
     """Two clusters of L2-normalised embeddings (n, d) -> labels (n,) in {0, 1}.
 
     Spectral: each row of the cosine affinity keeps its `neighbours` largest
     entries (default ~20 % of n, as 3D-Speaker prunes), the matrix is
     symmetrised, the rows of the two leading eigenvectors of its normalised
     Laplacian (length 1) are split by 2-means; cosine 2-means on the embeddings
-    then refines the two groups.
+    then refines the two groups. More than `max_spectral` windows (~30 minutes of
+    speech): the spectral split runs on `max_spectral` of them evenly spread over
+    the call and the rest start from the nearer of its two centroids, so memory
+    and time stay bounded on long calls.
     """
     n = len(embeddings)
     if n < 2:
         return np.zeros(n, dtype=int)
+    if n > max_spectral:
+        sample = embeddings[np.unique(np.linspace(0, n - 1, max_spectral).round().astype(int))]
+        centroids = _centroids(sample, _spectral_labels(sample, neighbours=neighbours, iterations=iterations))
+        labels = np.zeros(n, dtype=int) if centroids is None else np.argmax(embeddings @ centroids.T, axis=1)
+    else:
+        labels = _spectral_labels(embeddings, neighbours=neighbours, iterations=iterations)
+    return _first_is_zero(two_means(embeddings, labels=labels, iterations=iterations))
+
+
+def _spectral_labels(embeddings: np.ndarray, *, neighbours: int | None, iterations: int) -> np.ndarray:
+    n = len(embeddings)
     k = neighbours or max(2, min(n - 1, int(round(0.2 * n))))
     affinity = embeddings @ embeddings.T
     keep = np.argsort(-affinity, axis=1)[:, : k + 1]
@@ -153,8 +171,7 @@ def split_two(embeddings: np.ndarray, *, neighbours: int | None = None, iteratio
     scale = 1.0 / np.sqrt(np.maximum(pruned.sum(axis=1), 1e-9))
     _, vectors = scipy.linalg.eigh(np.eye(n) - scale[:, None] * pruned * scale[None, :], subset_by_index=[0, 1])
     spectral = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    labels = two_means(spectral, iterations=iterations)
-    return _first_is_zero(two_means(embeddings, labels=labels, iterations=iterations))
+    return two_means(spectral, iterations=iterations)
 
 
 def two_means(points: np.ndarray, *, labels: np.ndarray | None = None, iterations: int = 10) -> np.ndarray:
@@ -228,13 +245,31 @@ def frame_labels(
     times = np.concatenate([_frame_times(r, frame_s) for r in speech] or [np.zeros(0)])
     starts = np.array([w.start_s for w in windows])
     ends = np.array([w.end_s for w in windows])
-    cover = (times[:, None] >= starts[None, :]) & (times[:, None] < ends[None, :])
-    counts = cover.sum(axis=1)
-    summed = cover.astype(np.float64) @ scores
     centres = 0.5 * (starts + ends)
-    nearest = np.argmin(np.abs(times[:, None] - centres[None, :]), axis=1)
-    frame_scores = np.where(counts[:, None] > 0, summed / np.maximum(counts, 1)[:, None], scores[nearest])
+    by_centre = np.argsort(centres, kind="stable")
+    frame_scores = np.zeros((times.size, 2))
+    for first in range(0, times.size, _FRAMES_PER_STEP):  # frames x nearby windows at a time: bounded memory
+        t = times[first:first + _FRAMES_PER_STEP]
+        nearby = np.flatnonzero((ends > t.min()) & (starts <= t.max()))
+        cover = (t[:, None] >= starts[nearby][None, :]) & (t[:, None] < ends[nearby][None, :])
+        counts = cover.sum(axis=1)
+        summed = cover.astype(np.float64) @ scores[nearby]
+        nearest = _nearest(t, centres, by_centre)
+        frame_scores[first:first + t.size] = np.where(counts[:, None] > 0, summed / np.maximum(counts, 1)[:, None],
+                                                      scores[nearest])
     return times, frame_scores
+
+
+_FRAMES_PER_STEP = 4096
+
+
+def _nearest(times: np.ndarray, centres: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Index of the centre nearest to each time (the earlier of two equally near); `order` sorts `centres`."""
+    ordered = centres[order]
+    right = np.clip(np.searchsorted(ordered, times), 0, ordered.size - 1)
+    left = np.clip(right - 1, 0, None)
+    pick = np.where(np.abs(times - ordered[left]) <= np.abs(ordered[right] - times), left, right)
+    return order[pick]
 
 
 def viterbi(frame_scores: np.ndarray, *, switch_penalty: float, sharpness: float = 20.0) -> np.ndarray:
@@ -286,8 +321,9 @@ def _turns(times: np.ndarray, path: np.ndarray, *, speech: Sequence[Region]) -> 
     if path.size and path[0] == 1:
         path = 1 - path
     turns: list[SpeakerTurn] = []
-    for region in speech:
-        inside = np.flatnonzero((times >= region.start_s) & (times < region.end_s))
+    for region in speech:  # `times` are in time order
+        inside = np.arange(np.searchsorted(times, region.start_s, side="left"),
+                           np.searchsorted(times, region.end_s, side="left"))
         if inside.size == 0:
             continue
         labels = path[inside]

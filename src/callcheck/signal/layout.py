@@ -24,6 +24,8 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+SEGMENT_S = 60.0  # audio read at a time: bounds memory on long calls
+
 
 @dataclass(frozen=True, slots=True)
 class ChannelSimilarity:
@@ -59,12 +61,15 @@ def channel_similarity(
     Only blocks where both channels have signal (above `min_level_db` dBFS) count,
     at most `max_blocks` of the loudest ones, so a long call costs no more than a
     short one. None when fewer than 3 such blocks exist (silence says nothing).
+    The channels may be anything with `len()` whose slices `x[a:b]` are arrays (a
+    disk-backed signal): they are read `SEGMENT_S` at a time, then block by block.
     """
     size = int(block_s * sr)
-    n = min(a.size, b.size) // size
+    n = min(len(a), len(b)) // size
     if n == 0:
         return None
-    energy_a, energy_b = _block_energy(a, size=size, n=n), _block_energy(b, size=size, n=n)
+    per_read = max(1, int(SEGMENT_S * sr) // size)
+    energy_a, energy_b = (_block_energies(x, size=size, count=n, per_read=per_read) for x in (a, b))
     floor = 10 ** (min_level_db / 10)
     active = np.flatnonzero((energy_a > floor) & (energy_b > floor))
     if active.size < 3:
@@ -81,19 +86,20 @@ def channel_similarity(
     )
 
 
-def _block_energy(x, *, size: int, n: int, per_read: int = 128) -> np.ndarray:
-    """Mean square of each of the first `n` blocks of `size` samples, reading `per_read` blocks at a time."""
-    out = np.empty(n)
-    for i in range(0, n, per_read):
-        count = min(per_read, n - i)
-        piece = np.asarray(x[i * size:(i + count) * size], dtype=np.float64).reshape(count, size)
-        out[i:i + count] = np.mean(piece**2, axis=1)
-    return out
+def _block_energies(x, *, size: int, count: int, per_read: int) -> np.ndarray:
+    """Mean square of each of the first `count` blocks of `size` samples, float64 (count,),
+    reading `per_read` blocks at a time."""
+    out = []
+    for first in range(0, count, per_read):
+        m = min(per_read, count - first)
+        blocks = np.asarray(x[first * size:(first + m) * size], dtype=np.float64).reshape(m, size)
+        out.append(np.mean(blocks**2, axis=1))
+    return np.concatenate(out)
 
 
-def _blocks(x, which: np.ndarray, *, size: int) -> np.ndarray:
-    """The blocks numbered `which`, float64, shape (len(which), size): read one by one."""
-    return np.stack([np.asarray(x[i * size:(i + 1) * size], dtype=np.float64) for i in which])
+def _blocks(x, index: np.ndarray, *, size: int) -> np.ndarray:
+    """The blocks `index` of `size` samples, float64 (len(index), size), read one slice each."""
+    return np.stack([np.asarray(x[i * size:(i + 1) * size], dtype=np.float64) for i in index])
 
 
 def _best_correlation(x: np.ndarray, y: np.ndarray, *, max_lag: int) -> tuple[np.ndarray, np.ndarray]:

