@@ -79,6 +79,9 @@ def rules_command(config_path):
     click.echo("layout (how recordings are read; see README 'Recording layouts'):")
     for key, value in config.layout.items():
         click.echo(line(f"layout.{key}", value))
+    click.echo("asr (vocabulary hints for Whisper; see README 'Vocabulary hints'):")
+    click.echo(line("asr.hotwords", list(config.asr.words)))
+    click.echo(line("asr.hint_mode", config.asr.mode))
     click.echo("score (share of a rule's weight lost per failed finding; min_applicable rules for a score):")
     for key, value in config.score.items():
         click.echo(line(f"score.{key}", value))
