@@ -500,7 +500,7 @@ class CachedTranscriber:
     def detect_language(self, samples, *, chunks):
         return self.language
 
-    def transcribe(self, samples, *, chunks, language):
+    def transcribe(self, samples, *, chunks, language, hints=None):  # hints change nothing: the words are given
         return self.queue.pop(0)
 
 

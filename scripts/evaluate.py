@@ -26,7 +26,7 @@ Kinds of calls:
 Each kind's tables are printed as soon as it is scored; with several kinds one
 table side by side follows at the end. ``--json FILE`` writes everything. ``--cache`` keeps
 the recognised words per channel on disk (keyed by the audio, the chunks, the
-language and the model), so re-running after a threshold change re-measures
+language, the vocabulary hints and the model), so re-running after a threshold change re-measures
 and re-scores without re-transcribing.
 """
 
@@ -74,10 +74,11 @@ class CachedTranscriber:
             path.write_text(json.dumps(self.inner.detect_language(samples, chunks=chunks)))
         return json.loads(path.read_text())
 
-    def transcribe(self, samples, *, chunks, language):
-        path = self._key("words", samples, chunks, language)
+    def transcribe(self, samples, *, chunks, language, **hints):
+        # the hints (words and mode) are part of the key: other hints, other words
+        path = self._key("words", samples, chunks, language, *sorted(hints.items()))
         if not path.exists():
-            words = self.inner.transcribe(samples, chunks=chunks, language=language)
+            words = self.inner.transcribe(samples, chunks=chunks, language=language, **hints)
             path.write_text(json.dumps([[w.start_s, w.end_s, w.text, w.probability] for w in words]))
         return tuple(Word(*w) for w in json.loads(path.read_text()))
 

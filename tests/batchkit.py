@@ -25,18 +25,18 @@ CRASH_SAMPLES = 16_000 * 8  # CrashingTranscriber dies on a channel of exactly 8
 class SlowTranscriber(ScriptedTranscriber):
     """Sleeps $CALLCHECK_TEST_DELAY_S per channel, so a batch can be killed mid-run."""
 
-    def transcribe(self, samples, *, chunks, language):
+    def transcribe(self, samples, *, chunks, language, **hints):
         time.sleep(float(os.environ.get("CALLCHECK_TEST_DELAY_S", "0")))
-        return super().transcribe(samples, chunks=chunks, language=language)
+        return super().transcribe(samples, chunks=chunks, language=language, **hints)
 
 
 class CrashingTranscriber(ScriptedTranscriber):
     """Kills its worker process (like a segfault would) on an 8.0 s call."""
 
-    def transcribe(self, samples, *, chunks, language):
+    def transcribe(self, samples, *, chunks, language, **hints):
         if samples.size == CRASH_SAMPLES:
             os._exit(3)
-        return super().transcribe(samples, chunks=chunks, language=language)
+        return super().transcribe(samples, chunks=chunks, language=language, **hints)
 
 
 def sample_copies(folder: Path, count: int, *, source: str = "de_support_call.wav") -> list[Path]:

@@ -48,10 +48,12 @@ class ScriptedTranscriber:
         self.words = words_by_call or {}
         self.language = language
         self.calls: list[tuple] = []
+        self.hints: list = []  # the vocabulary hints of each call (None: none given)
 
     def detect_language(self, samples, *, chunks):
         return self.language
 
-    def transcribe(self, samples, *, chunks, language):
+    def transcribe(self, samples, *, chunks, language, hints=None):
         self.calls.append((samples.size, tuple(chunks), language))
+        self.hints.append(hints)
         return self.words.get(len(self.calls) - 1, ())

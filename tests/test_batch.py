@@ -3,6 +3,7 @@ resume, the CLI, a Dask LocalCluster, and (slow) the real model."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ from click.testing import CliRunner
 
 from batchkit import cut, sample_copies
 from callcheck.batch.executors import CRASHED, LocalExecutor
-from callcheck.batch.metadata import call_metas
+from callcheck.batch.metadata import CallMeta, call_metas
 from callcheck.batch.runner import AnalysisSpec, discover, plan_batch, run_batch
 from callcheck.batch.store import Store
 from callcheck.cli import main
@@ -114,6 +115,32 @@ def test_a_transcriber_that_cannot_start_fails_each_call_with_the_reason(tmp_pat
 def test_unknown_report_format_is_refused():
     with pytest.raises(ConfigError, match="report format pdf"):
         AnalysisSpec(config=load_config(), transcriber_factory=ScriptedTranscriber, formats=("json", "pdf"))
+
+
+def test_hints_are_part_of_the_analysis_key_only_when_given(tmp_path):
+    plain = AnalysisSpec(config=load_config(), transcriber_factory=ScriptedTranscriber)
+    batch_wide = AnalysisSpec(config=load_config(), transcriber_factory=ScriptedTranscriber, hotwords=("Acme",))
+    toml = tmp_path / "asr.toml"
+    toml.write_text('[asr]\nhotwords = ["Acme"]\n')
+    from_config = AnalysisSpec(config=load_config(toml), transcriber_factory=ScriptedTranscriber)
+    toml.write_text('[asr]\nhotwords = ["Acme"]\nhint_mode = "off"\n')
+    switched_off = AnalysisSpec(config=load_config(toml), transcriber_factory=ScriptedTranscriber)
+    assert plain.key("left") == plain.key("left", hotwords=()) == switched_off.key("left", hotwords=("Sam",))
+    assert plain.key("left") != plain.key("left", hotwords=("Acme",)) != plain.key("left", hotwords=("Sam",))
+    assert batch_wide.key("left") == from_config.key("left") == plain.key("left", hotwords=("Acme",))
+    meta = CallMeta(path=tmp_path / "a.wav", call_id="a", agent="anna", hotwords=("Sam Miller",))
+    assert batch_wide.options(meta).hotwords == ("Acme", "Sam Miller")
+
+
+def test_changed_hotwords_analyse_a_call_again(tmp_path):
+    spec = AnalysisSpec(config=load_config(), transcriber_factory=ScriptedTranscriber)
+    (meta,), _ = call_metas(SAMPLE_FILES[:1])
+    with Store(tmp_path / "r.db") as store:
+        run_batch(plan_batch([meta], spec=spec, store=store), spec=spec, store=store,
+                  executor=LocalExecutor(jobs=1), reports_dir=tmp_path / "rep")
+        assert len(plan_batch([meta], spec=spec, store=store).done) == 1
+        hinted = dataclasses.replace(meta, hotwords=("Grumps und Söhne",))
+        assert len(plan_batch([hinted], spec=spec, store=store).todo) == 1
 
 
 def test_cli_batch_with_manifest_names_bad_rows_and_exits_1(run, tmp_path):

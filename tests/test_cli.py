@@ -104,3 +104,10 @@ def test_rules_lists_every_rule_with_values_sources_and_meaning(run, tmp_path):
     assert result.output.count("    weight = ") == 8
     assert "    pauses_per_min_max = 2.0    [" + str(config) + "]\n" in result.output
     assert "        sign 'few pauses': fewer pauses per minute than this\n" in result.output
+
+
+def test_hotwords_option_is_checked_before_anything_runs(run, tmp_path):
+    result = run("analyze", tmp_path / "x.wav", "--hotwords", "Acme;" + "x" * 101)
+    assert result.exit_code == 2 and "--hotwords: 'xxx" in result.output and "longer than 100" in result.output
+    rules = run("rules")
+    assert "    hotwords = []    [default]\n" in rules.output and "    hint_mode = prompt    [default]\n" in rules.output

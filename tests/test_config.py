@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from callcheck.config import default_notes, load_config
+from callcheck.config import default_notes, load_config, parse_hotwords
 from callcheck.errors import ConfigError
 from callcheck.measure.settings import MeasureSettings
+from callcheck.records import AsrHints
 
 
 def write_toml(tmp_path, text):
@@ -49,6 +50,11 @@ def test_a_subset_is_overridden(tmp_path):
     ("[reports]\nx = 1\n", r"unknown section reports"),
     ("[measure\n", r"not valid TOML"),
     ("[measure.backchannels]\nfr = ['oui']\n", r"backchannels.fr must be a list of strings"),
+    ("[asr]\nhotwords = 'Acme'\n", r"my.toml: asr.hotwords must be a list of strings"),
+    ("[asr]\nhotwords = ['Acme', ' ']\n", r"my.toml: asr.hotwords: an empty entry"),
+    ("[asr]\nhotwords = ['" + "x" * 101 + "']\n", r"asr.hotwords: 'x+'... is longer than 100 characters"),
+    ("[asr]\nhint_mode = 'loud'\n", r"my.toml: asr.hint_mode must be one of prompt, hotwords, off, not 'loud'"),
+    ("[asr]\nhint_mode = 1\n", r"asr.hint_mode must be a string"),
 ])
 def test_bad_config_is_named(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message):
@@ -68,3 +74,19 @@ def test_every_threshold_says_when_it_counts():
     assert missing == []
     assert notes["rules.rushed_voice.pauses_per_min_max"].startswith("sign 'few pauses': fewer")
     assert notes["measure.dead_air_min_s"].startswith("both parties silent longer than this")
+
+
+def test_asr_hints_default_to_none_and_are_read_once(tmp_path):
+    assert load_config(None).asr == AsrHints(words=(), mode="prompt")
+    config = load_config(write_toml(tmp_path, '[asr]\nhotwords = ["Grumps  und Söhne", "Sonja Müller"]\n'
+                                              'hint_mode = "hotwords"\n'))
+    assert config.asr == AsrHints(words=("Grumps und Söhne", "Sonja Müller"), mode="hotwords")
+    assert config.sources["asr.hotwords"] == config.sources["asr.hint_mode"] == str(tmp_path / "my.toml")
+    assert config.asr.text == "Grumps und Söhne, Sonja Müller" and config.asr.active
+
+
+def test_hints_add_up_once_each_and_off_switches_them_off():
+    hints = AsrHints(words=("Acme", "Sam Miller"))
+    assert hints.plus(("acme", "Kestrel Card")).words == ("Acme", "Sam Miller", "Kestrel Card")
+    assert not AsrHints(words=("Acme",), mode="off").active and not AsrHints().active
+    assert parse_hotwords(" Acme; Sam Miller ;; ") == ("Acme", "Sam Miller") and parse_hotwords(None) == ()

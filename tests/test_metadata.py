@@ -101,3 +101,19 @@ def test_call_metas_prefers_manifest_then_pattern_then_file(audio):
                                                             ("ben", "blue", "pattern")]
     assert [p.where for p in problems] == [str(audio / "b.wav")]
     assert file_meta(audio / "c.wav").call_id == "c"
+
+
+def test_manifest_hotwords_are_semicolon_separated_and_checked(audio):
+    manifest = audio / "calls.csv"
+    long = "x" * 101
+    manifest.write_text(
+        "path,agent,hotwords\n"
+        'a.wav,anna,"Grumps und Söhne; Anna Berger ;"\n'
+        "b.wav,ben,\n"
+        f"c.wav,cara,{long}\n", encoding="utf-8")
+    rows, problems = read_manifest(manifest)
+    a, b = rows[(audio / "a.wav").resolve()], rows[(audio / "b.wav").resolve()]
+    assert a.hotwords == ("Grumps und Söhne", "Anna Berger")
+    assert b.hotwords == ()  # and the agent ID "ben" is no hint: see CallMeta.hotwords
+    assert [p.where for p in problems] == [f"{manifest} line 4"]
+    assert "longer than 100 characters" in problems[0].message

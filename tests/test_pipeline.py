@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from callcheck.config import load_config
 from callcheck.errors import ConfigError
 from callcheck.pipeline import AnalyzeOptions, analyze_call
-from callcheck.records import Region, Word
+from callcheck.records import AsrHints, ModelInfo, Region, Word
 from callcheck.report import render, to_dict
 from callcheck.signal.vad import asr_chunks
-from callcheck.speech.asr import ChunkOffset, join_chunks, restore_times
-from conftest import ScriptedTranscriber, realdata, write
+from callcheck.speech.asr import ChunkOffset, WhisperTranscriber, hint_text, holes, join_chunks, restore_times
+from callcheck.speech.models import ModelSpec
+from conftest import SAMPLES, ScriptedTranscriber, realdata, write
 
 
 def test_asr_chunks_pad_clip_and_merge():
@@ -122,3 +125,93 @@ def test_language_is_detected_on_both_parties_within_whisper_window():
     fixed = LanguageProbe(language="de")
     analyze_call(sample, transcriber=fixed, options=AnalyzeOptions(language="en"))
     assert not hasattr(fixed, "detected")  # a given language is never detected
+
+
+def write_toml(tmp_path, text):
+    path = tmp_path / "my.toml"
+    path.write_text(text)
+    return path
+
+
+def test_vocabulary_hints_reach_every_channel_of_the_call(tmp_path):
+    config = load_config(write_toml(tmp_path, '[asr]\nhotwords = ["Grumps und Söhne"]\n'))
+    transcriber = ScriptedTranscriber(language="de")
+    analyze_call(SAMPLES / "de_support_call.wav", transcriber=transcriber,
+                 options=AnalyzeOptions(config=config, hotwords=["Sonja Müller", "grumps und söhne"], language="de"))
+    assert transcriber.hints == [AsrHints(words=("Grumps und Söhne", "Sonja Müller"), mode="prompt")] * 2
+    plain = ScriptedTranscriber(language="de")  # no hints: the keyword is not passed at all (old transcribers work)
+    analyze_call(SAMPLES / "de_support_call.wav", transcriber=plain, options=AnalyzeOptions(language="de"))
+    assert plain.hints == [None, None]
+    off = load_config(write_toml(tmp_path, '[asr]\nhotwords = ["Acme"]\nhint_mode = "off"\n'))
+    switched_off = ScriptedTranscriber(language="de")
+    analyze_call(SAMPLES / "de_support_call.wav", transcriber=switched_off, options=AnalyzeOptions(config=off))
+    assert switched_off.hints == [None, None]
+
+
+def test_call_hotwords_are_validated_at_once():
+    with pytest.raises(ConfigError, match="hotwords: an empty entry"):
+        AnalyzeOptions(hotwords=("Acme", " "))
+    assert AnalyzeOptions(hotwords=["Sam  Miller"]).hotwords == ("Sam Miller",)
+
+
+class FakeWhisper:
+    """Stands in for faster_whisper.WhisperModel: records the decoding options, answers from a script
+    of (start, end, word) per call, times in the joined audio."""
+
+    class hf_tokenizer:  # noqa: N801 - the attribute name faster-whisper uses
+        @staticmethod
+        def encode(text, add_special_tokens=False):
+            return SimpleNamespace(ids=text.split())
+
+    def __init__(self, *answers):
+        self.answers, self.options = list(answers), []
+
+    def transcribe(self, audio, **options):
+        self.options.append(options)
+        words = [SimpleNamespace(start=a, end=b, word=f" {w}", probability=0.9) for a, b, w in
+                 (self.answers.pop(0) if self.answers else ())]
+        return iter([SimpleNamespace(words=words)]), None
+
+
+def fake_transcriber(*answers) -> tuple[WhisperTranscriber, FakeWhisper]:
+    transcriber = WhisperTranscriber(ModelSpec("fake", SAMPLES))
+    transcriber.__dict__["model"] = fake = FakeWhisper(*answers)  # the cached model property, never loaded
+    return transcriber, fake
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    ("hotwords", {"hotwords": "Names: Acme, Sam Miller."}),
+    ("prompt", {"initial_prompt": "Names: Acme, Sam Miller."}),
+    ("off", {}),
+])
+def test_whisper_gets_hints_as_hotwords_or_initial_prompt(mode, expected):
+    transcriber, fake = fake_transcriber()
+    assert transcriber.info == ModelInfo("fake", "int8")
+    transcriber.transcribe(np.zeros(16_000, np.float32), chunks=(Region(0.0, 1.0),), language="en",
+                           hints=AsrHints(words=("Acme", "Sam Miller"), mode=mode))
+    assert hint_text(AsrHints(words=("Grumps und Söhne",)), language="de") == "Namen: Grumps und Söhne."
+    transcriber.transcribe(np.zeros(16_000, np.float32), chunks=(Region(0.0, 1.0),), language="en")
+    hinted, plain = fake.options
+    assert {k: v for k, v in hinted.items() if k in ("hotwords", "initial_prompt")} == expected
+    assert "hotwords" not in plain and "initial_prompt" not in plain
+
+
+def test_holes_are_long_stretches_of_a_chunk_without_words():
+    words = [Word(1.0, 1.5, "a", 0.9), Word(1.6, 2.0, "b", 0.9), Word(6.0, 6.4, "c", 0.9)]
+    chunks = (Region(0.5, 10.0), Region(12.0, 16.0))
+    assert holes(chunks, words, min_s=3.0) == (Region(2.0, 6.0), Region(6.4, 10.0), Region(12.0, 16.0))
+    assert holes(chunks, words, min_s=5.0) == ()
+
+
+def test_speech_a_hinted_pass_skipped_is_decoded_again_without_hints():
+    # the hinted pass stops after 4 s of a 10 s chunk (Whisper ended the window early); the rest comes back plain
+    transcriber, fake = fake_transcriber([(0.2, 0.8, "Acme,"), (1.0, 1.5, "Sam"), (3.5, 4.0, "hello.")],
+                                         [(0.5, 1.0, "Thank"), (1.1, 1.6, "you.")])
+    words = transcriber.transcribe(np.zeros(16_000 * 12, np.float32), chunks=(Region(1.0, 11.0),), language="en",
+                                   hints=AsrHints(words=("Acme",), mode="hotwords"))
+    assert [(w.start_s, w.text) for w in words] == [(1.2, "Acme,"), (2.0, "Sam"), (4.5, "hello."), (5.5, "Thank"),
+                                                    (6.1, "you.")]
+    assert "hotwords" in fake.options[0] and "hotwords" not in fake.options[1]
+    plain, fake = fake_transcriber([(0.2, 0.8, "Acme,")])
+    plain.transcribe(np.zeros(16_000 * 12, np.float32), chunks=(Region(1.0, 11.0),), language="en")
+    assert len(fake.options) == 1  # without hints a hole is left as Whisper left it

@@ -113,3 +113,12 @@ def test_mono_recording_has_null_turn_taking_with_a_reason(transcriber):
     assert metrics["agent"]["talk_share"] is None
     assert 2.0 < metrics["agent"]["articulation_rate_sps"] < 7.0
     assert metrics["agent"]["pitch_median_hz"] > 60
+
+
+def test_vocabulary_hints_spell_the_names_of_the_greeting(transcriber):
+    sample = SAMPLES / "de_support_call.wav"  # "Grumps und Söhne, Sonja Müller, guten Tag." (without hints: "Kump, Suntzune")
+    if not sample.exists():
+        pytest.skip("samples not built")
+    hints = AnalyzeOptions(hotwords=("Grumps und Söhne", "Sonja Müller"), language="de", redact=False)
+    agent = analyze_call(sample, transcriber=transcriber, options=hints).speakers[0]
+    assert _text(agent).startswith("grumps und söhne sonja müller guten tag")

@@ -18,6 +18,7 @@ from typing import Any
 
 from callcheck.errors import ConfigError
 from callcheck.measure.settings import MeasureSettings
+from callcheck.records import HINT_MODES, AsrHints
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,6 +27,7 @@ else:  # pragma: no cover
 
 DEFAULT_SOURCE = "default"
 LANGUAGES = ("de", "en")
+HOTWORD_MAX_CHARS = 100  # one name or phrase; Whisper reads at most 223 tokens of hints in all
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,7 @@ class Config:
     layout: dict[str, float] = field(default_factory=dict)  # how recordings are read (defaults.toml [layout])
     privacy: dict[str, bool] = field(default_factory=lambda: {"redact": True})  # defaults.toml [privacy]
     hold: dict[str, float | bool] = field(default_factory=dict)  # hold-music detection (defaults.toml [hold])
+    asr: AsrHints = AsrHints()  # vocabulary hints for every call (defaults.toml [asr])
 
     def rule_phrases(self, language: str) -> dict[str, tuple[str, ...]]:
         return self.phrases.get(language, self.phrases["en"])
@@ -87,6 +90,7 @@ def load_config(path: str | Path | None = None) -> Config:
         layout=dict(merged["layout"]),
         privacy=dict(merged["privacy"]),
         hold=dict(merged["hold"]),
+        asr=_asr(merged["asr"], source=source),
     )
 
 
@@ -122,6 +126,9 @@ def _check_kind(dotted: str, default: Any, value: Any, source: str) -> None:
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ConfigError(f"{source}: {dotted} must be true or false, not {value!r}")
+    elif isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{source}: {dotted} must be a string, not {value!r}")
     elif isinstance(default, list):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{source}: {dotted} must be a list of strings")
@@ -130,6 +137,31 @@ def _check_kind(dotted: str, default: Any, value: Any, source: str) -> None:
             raise ConfigError(f"{source}: {dotted} must be a number, not {value!r}")
         if value < 0 and not dotted.endswith(("_db", "_s", "_dbfs")):
             raise ConfigError(f"{source}: {dotted} must not be negative, not {value!r}")
+
+
+def _asr(values: dict[str, Any], *, source: str) -> AsrHints:
+    if values["hint_mode"] not in HINT_MODES:
+        raise ConfigError(f"{source}: asr.hint_mode must be one of {', '.join(HINT_MODES)}, not {values['hint_mode']!r}")
+    return AsrHints(words=check_hotwords(values["hotwords"], where=f"{source}: asr.hotwords"), mode=values["hint_mode"])
+
+
+def parse_hotwords(text: str | None) -> tuple[str, ...]:
+    """`"Acme; Sam Miller"` -> ("Acme", "Sam Miller"): a manifest cell or a --hotwords value."""
+    return tuple(word for word in (part.strip() for part in (text or "").split(";")) if word)
+
+
+def check_hotwords(words: Any, *, where: str = "hotwords") -> tuple[str, ...]:
+    """`words` as a tuple of names and phrases; ConfigError (naming `where`) for a blank, overlong or non-text one."""
+    if isinstance(words, str) or not all(isinstance(w, str) for w in words):
+        raise ConfigError(f"{where} must be a list of strings, not {words!r}")
+    out = tuple(" ".join(w.split()) for w in words)
+    for word in out:
+        if not word:
+            raise ConfigError(f"{where}: an empty entry (give names or phrases, e.g. [\"Acme\", \"Sam Miller\"])")
+        if len(word) > HOTWORD_MAX_CHARS:
+            raise ConfigError(f"{where}: {word[:30]!r}... is longer than {HOTWORD_MAX_CHARS} characters "
+                              "(give names and short phrases, not a script)")
+    return out
 
 
 def _measure(values: dict[str, Any], user: dict[str, Any], *, source: str) -> MeasureSettings:

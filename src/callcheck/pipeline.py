@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from callcheck import parties, privacy
-from callcheck.config import Config, load_config
+from callcheck.config import Config, check_hotwords, load_config
 from callcheck.errors import ConfigError
 from callcheck.measure import measure_call
-from callcheck.records import LAYOUTS, CallReport, Layout, Recording, Region, Role, SpeakerTranscript
+from callcheck.records import LAYOUTS, AsrHints, CallReport, Layout, Recording, Region, Role, SpeakerTranscript
 from callcheck.rules import evaluate_call
 from callcheck.signal.audio import load_recording
 from callcheck.signal.music import exclude_hold, hold_settings
@@ -50,8 +50,10 @@ class AnalyzeOptions:
     agent_speaker: str = "auto"  # in a mix: auto (cue phrases)|first|second
     redact: bool | None = None  # None = the config's [privacy] redact (default: on)
     known_names: tuple[str, ...] = ()  # names from the call's metadata, redacted wherever they occur
+    hotwords: tuple[str, ...] = ()  # this call's vocabulary hints (agent name, ...), added to the config's [asr] hotwords
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "hotwords", check_hotwords(self.hotwords))
         if self.layout not in LAYOUTS:
             raise ConfigError(f"layout must be one of {', '.join(LAYOUTS)}, not {self.layout!r}")
         if self.agent_speaker not in AGENT_SPEAKERS:
@@ -99,8 +101,9 @@ def analyze_call(
     has_speech = any(regions.values())
     language = _language(recording, regions, transcriber=transcriber, options=options) if has_speech else None
     hook("language", language)
+    hints = config.asr.plus(options.hotwords)
     recording, speakers, layout = _transcribe(recording, found, regions, transcriber=transcriber, language=language,
-                                              options=options, settings=layout_settings)
+                                              options=options, settings=layout_settings, hints=hints)
     hook("asr", speakers)
     measurements = measure_call(recording, speakers, language=language, settings=config.measure,
                                 method=layout.method, hold=hold)
@@ -140,13 +143,21 @@ def analyze_call(
 
 def _transcribe(recording: Recording, found: parties.Parties, regions: Mapping[int, tuple[Region, ...]], *,
                 transcriber: Transcriber, language: str | None, options: AnalyzeOptions,
-                settings: parties.LayoutSettings) -> tuple[Recording, tuple[SpeakerTranscript, ...], Layout]:
-    """Words for each party: per channel for stereo, one pass over the mix split by speaker for mixed."""
+                settings: parties.LayoutSettings,
+                hints: AsrHints) -> tuple[Recording, tuple[SpeakerTranscript, ...], Layout]:
+    """Words for each party: per channel for stereo, one pass over the mix split by speaker for mixed.
+
+    Vocabulary hints go to every pass (the customer says the company's and the
+    agent's name too); only when there are some, so a transcriber that takes no
+    hints works as long as none are given.
+    """
+    extra = {"hints": hints} if hints.active else {}
+
     def words_of(channel, speech: tuple[Region, ...]):
         if not speech:
             return ()
         return transcriber.transcribe(channel.samples, chunks=_chunks(speech, recording, options.vad),
-                                      language=language)
+                                      language=language, **extra)
 
     layout = found.layout
     if layout.kind == "stereo":

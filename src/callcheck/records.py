@@ -146,6 +146,38 @@ class SpeakerTranscript:
         return sum(r.duration_s for r in self.regions)
 
 
+HINT_MODES: tuple[str, ...] = ("prompt", "hotwords", "off")  # how vocabulary hints reach Whisper ([asr] hint_mode)
+
+
+@dataclass(frozen=True, slots=True)
+class AsrHints:
+    """Vocabulary hints for speech recognition: names and phrases a call probably holds.
+
+    `words` are company, product and agent names or the trained greeting;
+    `mode` says how a transcriber uses them ("prompt": as the text before the first 30 s window
+    of a channel; "hotwords": before every window; "off": not at all).
+    """
+
+    words: tuple[str, ...] = ()
+    mode: str = "prompt"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.words) and self.mode != "off"
+
+    @property
+    def text(self) -> str:
+        """The hints as one line, the form Whisper reads: "Acme, Sam Miller"."""
+        return ", ".join(self.words)
+
+    def plus(self, words: tuple[str, ...]) -> AsrHints:
+        """These hints and `words`, each once (case-insensitive), in order."""
+        seen: dict[str, str] = {}
+        for word in (*self.words, *words):
+            seen.setdefault(word.casefold(), word)
+        return AsrHints(words=tuple(seen.values()), mode=self.mode)
+
+
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
     name: str

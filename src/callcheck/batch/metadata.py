@@ -3,8 +3,9 @@
 Three sources, tried in this order for every audio file of a batch:
 
 - a manifest CSV with the columns `path, call_id, agent, team, started_at,
-  direction, agent_channel, layout, customer_name` (only `path` is required; paths
-  relative to the CSV; `customer_name` is only used to redact the name and never stored);
+  direction, agent_channel, layout, customer_name, hotwords` (only `path` is
+  required; paths relative to the CSV; `customer_name` is only used to redact the
+  name and never stored; `hotwords` are `;`-separated vocabulary hints for Whisper);
 - a path pattern such as `{team}/{agent}/{started_at:%Y-%m-%d}_{call_id}.wav`;
 - the file itself: its name (without extension) as call id, its modification
   time as start.
@@ -23,11 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from callcheck.errors import ManifestError
+from callcheck.config import check_hotwords, parse_hotwords
+from callcheck.errors import ConfigError, ManifestError
 
 log = logging.getLogger(__name__)
 
-FIELDS = ("call_id", "agent", "team", "started_at", "direction", "agent_channel", "layout", "customer_name")
+FIELDS = ("call_id", "agent", "team", "started_at", "direction", "agent_channel", "layout", "customer_name",
+          "hotwords")
 MANIFEST_COLUMNS = ("path", *FIELDS)
 DIRECTIONS = ("inbound", "outbound")
 AGENT_CHANNELS = ("left", "right")
@@ -53,6 +56,9 @@ class CallMeta:
     agent_channel: str | None = None
     layout: str | None = None  # auto|stereo|mixed|single; None = the batch's default
     customer_name: str | None = None  # only to redact it wherever it is said; never stored
+    # vocabulary hints for this call, e.g. the agent's full name. Not taken from `agent`: that is an ID to group
+    # by ("anna"), and a hint changes the analysis key, so agent names filled in later would re-analyse every call.
+    hotwords: tuple[str, ...] = ()
     origin: str = "file"
 
 
@@ -84,6 +90,11 @@ def check_fields(values: dict[str, str]) -> dict:
             continue
         if key == "started_at":
             out[key] = parse_started_at(value)
+        elif key == "hotwords":
+            try:
+                out[key] = check_hotwords(parse_hotwords(value))
+            except ConfigError as err:
+                raise ValueError(str(err)) from None
         elif key == "direction" and value.lower() not in DIRECTIONS:
             raise ValueError(f"direction {value!r} must be inbound or outbound")
         elif key == "agent_channel" and value.lower() not in AGENT_CHANNELS:

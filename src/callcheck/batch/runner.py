@@ -26,7 +26,7 @@ from callcheck.config import Config
 from callcheck.errors import CallcheckError, ConfigError, StoreError
 from callcheck.pipeline import AnalyzeOptions
 from callcheck.privacy import write_redacted_audio
-from callcheck.records import CallReport
+from callcheck.records import AsrHints, CallReport
 from callcheck.signal.vad import VadSettings
 from callcheck.speech.asr import Transcriber, WhisperSettings, WhisperTranscriber
 from callcheck.speech.models import ModelSpec
@@ -59,6 +59,7 @@ class AnalysisSpec:
     redacted_audio_dir: Path | None = None  # write <report stem>.redacted.wav here
     bleep: str = "silence"
     transcriber_factory: Callable[[], Transcriber] | None = None
+    hotwords: tuple[str, ...] = ()  # vocabulary hints for every call (--hotwords), on top of the config's
 
     def __post_init__(self) -> None:
         if self.model is None and self.transcriber_factory is None:
@@ -66,7 +67,7 @@ class AnalysisSpec:
         if unknown := [f for f in self.formats if f not in report_writers.FORMATS]:
             raise ConfigError(f"report format {unknown[0]} is not available (have: {', '.join(report_writers.FORMATS)})")
         AnalyzeOptions(language=self.language, report_language=self.report_language, agent_channel=self.agent_channel,
-                       layout=self.layout, agent_speaker=self.agent_speaker)
+                       layout=self.layout, agent_speaker=self.agent_speaker, hotwords=self.hotwords)
 
     @property
     def model_name(self) -> str:
@@ -79,12 +80,19 @@ class AnalysisSpec:
             return self.transcriber_factory()
         return WhisperTranscriber(self.model, settings=self.whisper)
 
-    def key(self, agent_channel: str, layout: str | None = None) -> str:
-        """The config hash of a call analysed with these settings, this agent channel and layout."""
+    def hints(self, call_hotwords: tuple[str, ...] = ()) -> AsrHints:
+        """The vocabulary hints of a call: the config's, the batch's, then the call's own."""
+        return self.config.asr.plus(self.hotwords).plus(call_hotwords)
+
+    def key(self, agent_channel: str, layout: str | None = None, *, hotwords: tuple[str, ...] = ()) -> str:
+        """The config hash of a call analysed with these settings, this agent channel, layout and
+        call's own vocabulary hints (`meta.hotwords`)."""
         extra = {} if (layout or self.layout) == "auto" and self.agent_speaker == "auto" else {
             "layout": layout or self.layout, "agent_speaker": self.agent_speaker}  # "auto" keeps earlier hashes
         if self.redact is not None:
             extra["redact"] = self.redact
+        if (hints := self.hints(hotwords)).active:  # no hints keeps earlier hashes
+            extra["asr_hints"] = {"words": list(hints.words), "mode": hints.mode}
         return config_hash(
             self.config, model=self.model_name, compute_type=self.whisper.compute_type, beam_size=self.whisper.beam_size,
             condition_on_previous_text=self.whisper.condition_on_previous_text, language=self.language,
@@ -96,7 +104,8 @@ class AnalysisSpec:
         return AnalyzeOptions(agent_channel=meta.agent_channel or self.agent_channel, language=self.language,
                               call_id=meta.call_id, report_language=self.report_language, config=self.config,
                               layout=meta.layout or self.layout, agent_speaker=self.agent_speaker, redact=self.redact,
-                              known_names=tuple(n for n in (meta.agent, meta.customer_name) if n))
+                              known_names=tuple(n for n in (meta.agent, meta.customer_name) if n),
+                              hotwords=(*self.hotwords, *meta.hotwords))
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +212,7 @@ def plan_batch(metas: Sequence[CallMeta], *, spec: AnalysisSpec, store: Store, f
         except OSError as err:
             problems.append(MetaProblem(str(meta.path), f"cannot read ({err.strerror or err})"))
             continue
-        key = (sha, spec.key(meta.agent_channel, meta.layout))
+        key = (sha, spec.key(meta.agent_channel, meta.layout, hotwords=meta.hotwords))
         if key in seen:
             duplicates.append(MetaProblem(str(meta.path), f"same audio as {seen[key]}"))
             continue

@@ -11,6 +11,7 @@ from callcheck.cli.common import (
     call_options,
     clean_errors,
     config_option,
+    hotwords_option,
     layout_options,
     model_options,
     parse_channel_map,
@@ -44,6 +45,7 @@ def parse_formats(ctx, param, value: str) -> tuple[str, ...]:
               help="Explicit channels for files with more than two, e.g. agent=0,customer=2.")
 @layout_options
 @model_options
+@hotwords_option(scope="the call")
 @click.option("--threads", type=click.IntRange(0, 256), default=0, help="CPU threads for ASR (0 = all cores).")
 @click.option("--call-id", help="ID for the report (default: the file name without extension).")
 @config_option
@@ -53,7 +55,7 @@ def parse_formats(ctx, param, value: str) -> tuple[str, ...]:
 @bleep_option
 @clean_errors
 def analyze(call, fmt, output, agent_channel, language, report_language, channel_map, layout, agent_speaker, model_spec,
-            beam_size, threads, call_id, config_path, no_redact, redacted_audio, bleep):
+            beam_size, hotwords, threads, call_id, config_path, no_redact, redacted_audio, bleep):
     """Transcribe CALL and write its report.
 
     \b
@@ -63,6 +65,7 @@ def analyze(call, fmt, output, agent_channel, language, report_language, channel
       callcheck analyze call.wav --format json,md,html -o reports/
       callcheck analyze mono_mix_8k.wav --layout mixed --format md
       callcheck analyze call.wav --redacted-audio call.redacted.wav --bleep tone
+      callcheck analyze call.wav --hotwords "Grumps und Söhne;Sonja Müller"
     """
     if len(fmt) > 1 and (output is None or output.is_file()):
         raise click.UsageError("several formats write one file each: give -o DIR (a directory)")
@@ -70,7 +73,7 @@ def analyze(call, fmt, output, agent_channel, language, report_language, channel
     options = AnalyzeOptions(
         agent_channel=agent_channel, channel_map=channel_map, language=language, call_id=call_id,
         config=config, report_language=report_language, layout=layout, agent_speaker=agent_speaker,
-        redact=False if no_redact else None,
+        redact=False if no_redact else None, hotwords=hotwords,
     )
     settings = WhisperSettings(cpu_threads=threads, beam_size=beam_size)
     transcriber = WhisperTranscriber(resolve_model(model_spec), settings=settings)

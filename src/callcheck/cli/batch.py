@@ -20,6 +20,7 @@ from callcheck.cli.common import (
     call_options,
     clean_errors,
     config_option,
+    hotwords_option,
     layout_options,
     load_factory,
     model_options,
@@ -42,8 +43,8 @@ SCORECARD_LAYOUTS = ("stereo", "mixed", "single")  # = scorecard.LAYOUT_KINDS
 @click.command("batch")
 @click.argument("inputs", nargs=-1, metavar="INPUT...")
 @click.option("--manifest", type=click.Path(path_type=Path, dir_okay=False),
-              help="CSV with path,call_id,agent,team,started_at,direction,agent_channel,layout,customer_name "
-                   "(only path required).")
+              help="CSV with path,call_id,agent,team,started_at,direction,agent_channel,layout,customer_name,"
+                   "hotwords (only path required).")
 @click.option("--pattern", help="Read metadata from paths, e.g. '{team}/{agent}/{started_at:%Y-%m-%d}_{call_id}.wav'.")
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default="callcheck.db", show_default=True,
               help="Results database (SQLite), created if missing.")
@@ -58,6 +59,7 @@ SCORECARD_LAYOUTS = ("stereo", "mixed", "single")  # = scorecard.LAYOUT_KINDS
 @call_options(agent_channel_help="Agent channel for calls whose metadata names none.")
 @layout_options
 @model_options
+@hotwords_option(scope="every call")
 @config_option
 @click.option("--force", is_flag=True, help="Analyse again calls the database already has.")
 @redact_option
@@ -67,8 +69,8 @@ SCORECARD_LAYOUTS = ("stereo", "mixed", "single")  # = scorecard.LAYOUT_KINDS
 @transcriber_option
 @clean_errors
 def batch(inputs, manifest, pattern, db, reports, jobs, threads, with_html, executor, scheduler, agent_channel,
-          language, layout, agent_speaker, model_spec, beam_size, config_path, report_language, force, no_redact,
-          redacted_audio_dir, bleep, transcriber_ref):
+          language, layout, agent_speaker, model_spec, beam_size, hotwords, config_path, report_language, force,
+          no_redact, redacted_audio_dir, bleep, transcriber_ref):
     """Score every call in INPUT (files, directories, globs) into a results database.
 
     Finished calls (same audio, same settings) are skipped, so a re-run after an
@@ -94,7 +96,7 @@ def batch(inputs, manifest, pattern, db, reports, jobs, threads, with_html, exec
         whisper=WhisperSettings(beam_size=beam_size, cpu_threads=threads), language=language,
         report_language=report_language, agent_channel=agent_channel, formats=formats, transcriber_factory=factory,
         layout=layout, agent_speaker=agent_speaker, redact=False if no_redact else None,
-        redacted_audio_dir=redacted_audio_dir, bleep=bleep,
+        redacted_audio_dir=redacted_audio_dir, bleep=bleep, hotwords=hotwords,
     )
     paths, problems = discover(inputs)
     rows, bad_rows = read_manifest(manifest) if manifest else ({}, [])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from callcheck.config import check_hotwords, parse_hotwords
 from callcheck.errors import CallcheckError, ConfigError
 from callcheck.pipeline import LANGUAGES
 from callcheck.records import LAYOUTS
@@ -96,6 +97,20 @@ def call_options(*, agent_channel_help: str) -> Callable:
         click.option("--report-language", type=click.Choice(["de", "en"]),
                      help="Language of titles, reasons and tips (default: the call's)."),
     )
+
+
+def _parse_hotwords(ctx, param, value: str | None) -> tuple[str, ...]:
+    try:
+        return check_hotwords(parse_hotwords(value), where="--hotwords")
+    except ConfigError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+def hotwords_option(*, scope: str) -> Callable:
+    """--hotwords "Acme;Sam Miller": vocabulary hints for Whisper, added to the config's [asr] hotwords."""
+    return click.option("--hotwords", callback=_parse_hotwords, metavar="'NAME;NAME;...'",
+                        help=f"Names {scope} probably contains (company, products, agent), ';'-separated: Whisper "
+                             "spells them right. Added to the config's [asr] hotwords.")
 
 
 def layout_options(func):

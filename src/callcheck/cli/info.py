@@ -82,6 +82,9 @@ def rules_command(config_path):
     click.echo("hold (hold music on the agent's channel, left out of its speech; see README 'Hold music'):")
     for key, value in config.hold.items():
         click.echo(line(f"hold.{key}", value))
+    click.echo("asr (vocabulary hints for Whisper; see README 'Vocabulary hints'):")
+    click.echo(line("asr.hotwords", list(config.asr.words)))
+    click.echo(line("asr.hint_mode", config.asr.mode))
     click.echo("score (share of a rule's weight lost per failed finding; min_applicable rules for a score):")
     for key, value in config.score.items():
         click.echo(line(f"score.{key}", value))

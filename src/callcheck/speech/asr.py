@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from callcheck.errors import ModelError
-from callcheck.records import ModelInfo, Region, Word
+from callcheck.records import AsrHints, ModelInfo, Region, Word
 from callcheck.speech.models import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,12 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE_HZ = 16_000
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("de", "en")
 GROUP_MAX_S = 300.0  # seconds of speech chunks recognised in one call to Whisper: bounds its feature memory
+MAX_HINT_TOKENS = 223  # faster-whisper keeps this many tokens of hotwords (half of Whisper's 448-token context, less one)
+# A stretch this long without words inside a chunk held speech: chunks only bridge silences under 2 s, padded by 0.4 s
+# on either side (VadSettings.asr_merge_gap_ms, asr_pad_ms).
+MIN_HOLE_S = 3.0
+HINT_LABELS = {"de": "Namen", "en": "Names"}
+NO_HINTS = AsrHints()
 
 
 class Transcriber(Protocol):
@@ -35,9 +41,13 @@ class Transcriber(Protocol):
         """The call's language, one of SUPPORTED_LANGUAGES."""
 
     def transcribe(
-        self, samples: np.ndarray, *, chunks: Sequence[Region], language: str
+        self, samples: np.ndarray, *, chunks: Sequence[Region], language: str, hints: AsrHints = NO_HINTS
     ) -> tuple[Word, ...]:
-        """Words (times in seconds of `samples`) recognised inside `chunks`."""
+        """Words (times in seconds of `samples`) recognised inside `chunks`.
+
+        `hints` (names and phrases the call probably holds) is passed only when
+        there are some, so a transcriber without the parameter works without them.
+        """
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +96,24 @@ class WhisperTranscriber:
         return max(SUPPORTED_LANGUAGES, key=lambda lang: scores.get(lang, 0.0))
 
     def transcribe(
-        self, samples: np.ndarray, *, chunks: Sequence[Region], language: str
+        self, samples: np.ndarray, *, chunks: Sequence[Region], language: str, hints: AsrHints = NO_HINTS
     ) -> tuple[Word, ...]:
+        """Words in `chunks`. With hints, Whisper sometimes ends a 30 s window early and skips its last
+        sentences (2 of 6 synthetic calls in scripts/eval_hotwords.py); speech left without words
+        that way (`holes`) is decoded again without hints."""
         if not chunks:
             return ()
+        words = self._decode(samples, chunks, language=language, options=self._hint_options(hints, language=language))
+        if hints.active and (missed := holes(chunks, words, min_s=MIN_HOLE_S)):
+            log.debug("hinted pass left %d stretch(es) without words; decoding them without hints", len(missed))
+            again = self._decode(samples, missed, language=language, options={})
+            words = sorted([*words, *(w for w in again if _inside(w, missed))], key=lambda w: w.start_s)
+        return tuple(words)
+
+    def _decode(self, samples: np.ndarray, chunks: Sequence[Region], *, language: str,
+                options: dict[str, str]) -> list[Word]:
         words: list[Word] = []
-        for group in chunk_groups(chunks):
+        for group in chunk_groups(chunks):  # one group at a time: Whisper's features for it are what memory holds
             audio, offsets = join_chunks(samples, group)
             segments, _ = self.model.transcribe(
                 audio,
@@ -100,6 +122,7 @@ class WhisperTranscriber:
                 word_timestamps=True,
                 vad_filter=False,
                 condition_on_previous_text=self.settings.condition_on_previous_text,
+                **options,
             )
             words += restore_times([
                 Word(start_s=w.start, end_s=w.end, text=w.word.strip(), probability=w.probability)
@@ -107,7 +130,19 @@ class WhisperTranscriber:
                 for w in segment.words or ()
                 if w.word.strip()
             ], offsets)
-        return tuple(words)
+        return words
+
+    def _hint_options(self, hints: AsrHints, *, language: str) -> dict[str, str]:
+        """faster-whisper's `initial_prompt` (the context of the first 30 s window only, while
+        condition_on_previous_text is off) or `hotwords` (the context of every window)."""
+        if not hints.active:
+            return {}
+        text = hint_text(hints, language=language)
+        tokens = len(self.model.hf_tokenizer.encode(" " + text, add_special_tokens=False).ids)
+        if tokens > MAX_HINT_TOKENS:
+            log.warning("%d vocabulary hints are %d tokens; Whisper reads only the first %d",
+                        len(hints.words), tokens, MAX_HINT_TOKENS)
+        return {"hotwords": text} if hints.mode == "hotwords" else {"initial_prompt": text}
 
 
 def chunk_groups(chunks: Sequence[Region], *, max_s: float = GROUP_MAX_S) -> list[list[Region]]:
@@ -125,6 +160,36 @@ def chunk_groups(chunks: Sequence[Region], *, max_s: float = GROUP_MAX_S) -> lis
         groups[-1].append(chunk)
         total += chunk.duration_s
     return groups
+
+
+def hint_text(hints: AsrHints, *, language: str) -> str:
+    """The hints as Whisper reads them, a labelled list: "Names: Acme, Sam Miller."
+
+    Whisper takes its prompt for what was said just before; given the bare
+    names, it skipped a greeting made of those very names as already said
+    ("Grumps und Söhne, Sonja Müller, guten Tag" came out "Guten Tag"). The
+    label marks them as a list (scripts/eval_hotwords.py).
+    """
+    return f"{HINT_LABELS.get(language, HINT_LABELS['en'])}: {hints.text}."
+
+
+def holes(chunks: Sequence[Region], words: Sequence[Word], *, min_s: float) -> tuple[Region, ...]:
+    """Stretches of at least `min_s` inside `chunks` (at a chunk's start, between words, at its end)
+    with no recognised word, in seconds of the signal."""
+    out = []
+    for chunk in chunks:
+        inside = sorted((w.start_s, w.end_s) for w in words if _inside(w, (chunk,)))
+        cursor = chunk.start_s
+        for start, end in [*inside, (chunk.end_s, chunk.end_s)]:
+            if start - cursor >= min_s:
+                out.append(Region(round(cursor, 3), round(start, 3)))
+            cursor = max(cursor, end)
+    return tuple(out)
+
+
+def _inside(word: Word, regions: Sequence[Region]) -> bool:
+    middle = (word.start_s + word.end_s) / 2
+    return any(r.start_s <= middle < r.end_s for r in regions)
 
 
 @dataclass(frozen=True, slots=True)
