@@ -15,6 +15,7 @@ from callcheck.signal.audio import load_recording, resample
 from callcheck.signal.crosstalk import remove_leak
 from callcheck.signal.diarize import diarize
 from callcheck.signal.layout import channel_similarity
+from callcheck.signal.samplefile import SampleFile
 from callcheck.signal.speakers import SpeakerEmbedder, speech_windows
 from callcheck.signal.vad import speech_regions
 from conftest import SAMPLES, write
@@ -114,7 +115,9 @@ def test_dual_mono_test_and_merge_read_slices(tmp_path, monkeypatch):
     mono = merged.channels[0].samples
     assert len(mono) == eager.channels[0].samples.size
     assert np.array_equal(mono[1000:50_000], eager.channels[0].samples[1000:50_000])
-    with pytest.raises(TypeError):
+    assert isinstance(mono, SampleFile)  # merged on disk, a block at a time
+    monkeypatch.setattr(SampleFile, "strict", True)
+    with pytest.raises(RuntimeError):
         np.asarray(mono)
 
 

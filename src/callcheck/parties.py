@@ -26,7 +26,7 @@ import numpy as np
 from callcheck.records import Channel, Layout, Recording, Region, Role, Word
 from callcheck.signal.crosstalk import CrosstalkSettings, Leak, remove_leak
 from callcheck.signal.layout import channel_similarity
-from callcheck.signal.samplefile import SampleFile, blocks, is_on_disk
+from callcheck.signal.samplefile import SampleFile, blocks
 from callcheck.speech.roles import RoleCues, RoleDecision, decide_agent
 
 log = logging.getLogger(__name__)
@@ -105,8 +105,8 @@ def merge_dual_mono(recording: Recording, *, requested: str, settings: LayoutSet
 
 def _merged(recording: Recording, a: np.ndarray, b: np.ndarray) -> Recording:
     """The mean of the two channels; kept on disk like its inputs when they are (a long call)."""
-    if not is_on_disk(a):
-        mono = _mean(np.asarray(a), np.asarray(b))
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        mono = _mean(a, b)
     else:
         mono = SampleFile()
         for start, block in blocks(a):
