@@ -32,6 +32,7 @@ import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from audio_codecs import roundtrip  # noqa: E402
+from callcheck import parties  # noqa: E402
 from callcheck.pipeline import AnalyzeOptions, analyze_call  # noqa: E402
 from callcheck.records import CallReport  # noqa: E402
 from callcheck.signal.audio import resample  # noqa: E402
@@ -68,16 +69,21 @@ def two_track_calls(quick: bool) -> list[TwoTrack]:
 
 
 class Timed:
-    """A pipeline hook that records when each stage ended."""
+    """A pipeline hook that records when each stage ended (wall clock and this process's CPU time)."""
 
     def __init__(self):
         self.marks: dict[str, float] = {"start": time.perf_counter()}
+        self.cpu: dict[str, float] = {"start": time.process_time()}
 
     def __call__(self, stage, value):
         self.marks[stage] = time.perf_counter()
+        self.cpu[stage] = time.process_time()
 
     def span(self, first: str, last: str) -> float:
         return self.marks[last] - self.marks[first]
+
+    def cpu_span(self, first: str, last: str) -> float:
+        return self.cpu[last] - self.cpu[first]
 
 
 def analyze(path: Path, transcriber, **options) -> tuple[CallReport, Timed]:
@@ -234,18 +240,26 @@ def bench_leakage(calls: list[TwoTrack], transcriber, tmp: Path, *, quick: bool)
 
 
 def bench_speed(calls: list[TwoTrack], transcriber, tmp: Path) -> None:
+    """Layout stage vs ASR on a 5-minute mono call, both models loaded beforehand (each loads once
+    per process; Whisper's load was never in the ASR time). Wall clock and CPU time (all threads of
+    this process): on a shared machine the CPU time says more, the wall clock depends on the others."""
     call = calls[0]
     mix = (call.agent + call.customer) / 2
     repeats = int(np.ceil(300 * call.sr / mix.size))
     five = np.tile(mix, repeats)[: 300 * call.sr]
     path = tmp / "five_minutes_mono.wav"
     sf.write(path, five, call.sr)
+    start = time.perf_counter()
+    parties._embedder().session  # noqa: B018  (open the speaker model outside the timing)
+    load_s = time.perf_counter() - start
+    transcriber.model  # noqa: B018
     report, timed = analyze(path, transcriber)
-    layout_s = timed.span("vad", "layout")
-    merge_s = timed.span("start", "audio")  # load + dual-mono test (none for mono)
-    asr_s = timed.span("language", "asr")
+    layout_s, asr_s = timed.span("vad", "layout"), timed.span("language", "asr")
+    layout_cpu, asr_cpu = timed.cpu_span("vad", "layout"), timed.cpu_span("language", "asr")
     row("speed: layout stage (single/mixed + diarization) vs ASR on a 5-minute mono call",
-        f"{layout_s:.2f} s vs {asr_s:.1f} s ASR = {layout_s / asr_s:.1%} (load {merge_s:.2f} s)", layout_s <= 0.10 * asr_s)
+        f"wall {layout_s:.2f} s vs {asr_s:.1f} s ASR = {layout_s / asr_s:.1%}; CPU {layout_cpu:.2f} s vs "
+        f"{asr_cpu:.1f} s = {layout_cpu / asr_cpu:.1%} ({report.layout.kind}; speaker model opened once before: "
+        f"{load_s:.2f} s)", layout_s <= 0.10 * asr_s)
 
 
 def main() -> int:

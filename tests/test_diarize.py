@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +99,51 @@ def test_too_little_speech_is_one_speaker():
     embedder = SpeakerEmbedder(Path("/nonexistent.onnx"))  # never opened: nothing to embed
     result = diarize(np.zeros(16000, np.float32), speech=[Region(0.1, 0.9)], embedder=embedder)
     assert result.count.speakers == 1 and result.turns == (SpeakerTurn(0.1, 0.9, 0),)
+
+
+class ScriptedEmbedder:
+    """Embeddings of two made-up voices by who speaks at each window's middle; counts what it embeds."""
+
+    def __init__(self, speaker_at_s, *, angle_deg: float = 75.0, noise: float = 0.3):
+        self.speaker_at_s, self.embedded = speaker_at_s, 0
+        self.voices = clusters(1, 1, angle_deg=angle_deg, noise=0.0)[0]
+        self.noise, self.rng = noise, np.random.default_rng(5)
+
+    def embed(self, samples, windows):
+        self.embedded += len(windows)
+        who = [self.speaker_at_s((w.start_s + w.end_s) / 2) for w in windows]
+        x = self.voices[who] + self.rng.standard_normal((len(windows), 192)) * self.noise / np.sqrt(192)
+        return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def long_call() -> tuple[list[Region], Callable[[float], int]]:
+    """40 regions of 5.2 s (5 windows each); voices alternate by region, and every 4th region
+    changes voice 2.6 s in (no pause between them)."""
+    speech = [Region(6.0 * k, 6.0 * k + 5.2) for k in range(40)]
+
+    def speaker(t: float) -> int:
+        k, into = int(t // 6.0), t % 6.0
+        return (k + (k % 4 == 0 and into > 2.6)) % 2
+
+    return speech, speaker
+
+
+def test_a_long_call_is_embedded_coarse_to_fine_with_the_same_turns():
+    speech, speaker = long_call()
+    coarse, full = ScriptedEmbedder(speaker), ScriptedEmbedder(speaker)
+    every = DiarizeSettings(coarse_from_windows=10**6)
+    found = diarize(np.zeros(int(240 * 16000), np.float32), speech=speech, embedder=coarse)
+    reference = diarize(np.zeros(int(240 * 16000), np.float32), speech=speech, embedder=full, settings=every)
+    assert full.embedded == 200 and coarse.embedded == found.windows < 160  # 3 of 5 per region, 5 where it changes
+    assert found.count.speakers == 2 and found.count.confidence == 1.0
+    assert found.turns == reference.turns
+
+
+def test_a_doubtful_long_call_is_decided_on_every_window():
+    speech, speaker = long_call()
+    alike = ScriptedEmbedder(speaker, angle_deg=45)  # two voices nearly as alike as one
+    result = diarize(np.zeros(int(240 * 16000), np.float32), speech=speech, embedder=alike)
+    assert alike.embedded == result.windows == 200 and result.count.confidence < 1.0
 
 
 # --- real voices (../shared/realdata) --------------------------------------------------------------------

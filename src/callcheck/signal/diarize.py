@@ -3,10 +3,13 @@
 Stages, each a pure function:
 1. `speech_windows` (speakers.py): ~1.0 s windows tiling each speech region (a
    region up to 1.5 s is one window; below 0.3 s none);
-2. CAM++ embeddings of the windows (`SpeakerEmbedder`), ~20 ms CPU each;
-3. `split_two`: two clusters (spectral on the pruned cosine affinity, refined by
-   cosine 2-means);
-4. `count_speakers`: one or two, from how alike the two clusters are (about
+2. CAM++ embeddings of the windows (`SpeakerEmbedder`), ~20-45 ms CPU each; on
+   a long call (120 windows or more) coarse to fine (`coarse_to_fine`): every
+   third window of a region first, the skipped ones only where a turn may change,
+   all of them when the one-or-two decision is short of full confidence;
+3. `split_two` (clusters.py): two clusters (spectral on the pruned cosine
+   affinity, refined by cosine 2-means);
+4. `count_speakers` (clusters.py): one or two, from how alike the two clusters are (about
    the cosine of their centroids): one voice split in two stays similar (0.75-0.97
    on the real single-speaker files), two voices do not (0.43-0.67 on the mixes);
    the threshold is 0.76 - 0.3 / sqrt(windows);
@@ -28,17 +31,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 
 from callcheck.errors import ConfigError
 from callcheck.records import Region
-from callcheck.signal.speakers import SpeakerEmbedder, speech_windows
+from callcheck.signal.clusters import (  # noqa: F401  (split_two, count_speakers: part of this module's API)
+    ONE_SPEAKER_SIMILARITY,
+    SMALL_SAMPLE_SLACK,
+    SpeakerCount,
+    centroids,
+    count_speakers,
+    split_two,
+    two_means,
+)
+from callcheck.signal.speakers import EMBEDDING_DIM, SpeakerEmbedder, speech_windows
 
 log = logging.getLogger(__name__)
-
-ONE_SPEAKER_SIMILARITY = 0.76  # cluster similarity at or above this (minus the slack): one speaker (bench_diarize.py)
-SMALL_SAMPLE_SLACK = 0.3  # threshold lowered by this / sqrt(windows): few windows, noisier split
-
 
 @dataclass(frozen=True, slots=True)
 class SpeakerTurn:
@@ -47,22 +54,6 @@ class SpeakerTurn:
     start_s: float
     end_s: float
     speaker: int
-
-
-@dataclass(frozen=True, slots=True)
-class SpeakerCount:
-    """One speaker or two, and how sure: `confidence` in [0.5, 1].
-
-    `similarity` is how alike the two clusters of a forced two-way split of the
-    window embeddings are (~ the cosine of their centroids, see `count_speakers`;
-    1 - similarity is a "separation"); `threshold` the value at which the
-    decision flips for this number of windows.
-    """
-
-    speakers: int
-    confidence: float
-    similarity: float
-    threshold: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +84,9 @@ class DiarizeSettings:
     switch_penalty: float = 4.0
     one_speaker_similarity: float = ONE_SPEAKER_SIMILARITY
     small_sample_slack: float = SMALL_SAMPLE_SLACK
+    coarse_from_windows: int = 120  # a call with at least this many windows (~2 min of speech) is embedded coarse to fine
+    coarse_every: int = 3  # ... first every 3rd window of each speech region (and its last)
+    refine_margin: float = 0.1  # ... then the skipped ones between two that disagree, or are nearer than this to both voices
 
     def __post_init__(self):
         if not 0 < self.frame_s <= min(self.step_s, self.window_s):
@@ -120,101 +114,95 @@ def diarize(
     if len(windows) < 4:
         count = SpeakerCount(1, 0.5, 1.0, settings.one_speaker_similarity)
         return Diarization(_single(speech), count, len(windows))
-    embeddings = embedder.embed(samples_16k, windows)
-    labels = split_two(embeddings)
-    count = count_speakers(embeddings, labels, one_speaker_similarity=settings.one_speaker_similarity,
-                           small_sample_slack=settings.small_sample_slack)
-    log.debug("%d windows, cluster similarity %.3f -> %d speaker(s)", len(windows), count.similarity, count.speakers)
+    vectors = _LazyEmbeddings(samples_16k, windows, embedder)
+    used = coarse_to_fine(vectors, speech=speech, settings=settings)
+    labels, count = _split_and_count(vectors.of(used), settings)
+    if count.confidence < 1.0 and not used.all():  # not sure: decide on every window, as for a short call
+        used[:] = True
+        labels, count = _split_and_count(vectors.of(used), settings)
+    n = int(used.sum())
+    log.debug("%d of %d windows, cluster similarity %.3f -> %d speaker(s)", n, len(windows), count.similarity,
+              count.speakers)
     if count.speakers == 1 and not force_two:
-        return Diarization(_single(speech), count, len(windows))
-    turns = assign_turns(embeddings, labels, windows=windows, speech=speech, settings=settings)
-    return Diarization(turns, count, len(windows))
+        return Diarization(_single(speech), count, n)
+    kept = [windows[i] for i in np.flatnonzero(used)]
+    return Diarization(assign_turns(vectors.of(used), labels, windows=kept, speech=speech, settings=settings), count, n)
 
 
-MAX_SPECTRAL_WINDOWS = 2000  # the spectral step is n x n (and its eigensolver n^3): above this, an even subsample
+def _split_and_count(embeddings: np.ndarray, settings: DiarizeSettings) -> tuple[np.ndarray, SpeakerCount]:
+    labels = split_two(embeddings)
+    return labels, count_speakers(embeddings, labels, one_speaker_similarity=settings.one_speaker_similarity,
+                                  small_sample_slack=settings.small_sample_slack)
 
 
-def split_two(embeddings: np.ndarray, *, neighbours: int | None = None, iterations: int = 10,
-              max_spectral: int = MAX_SPECTRAL_WINDOWS) -> np.ndarray:
-    """Two clusters of L2-normalised embeddings (n, d) -> labels (n,) in {0, 1}.
+class _LazyEmbeddings:
+    """The embeddings of `windows`, each computed the first time it is asked for."""
 
-    Spectral: each row of the cosine affinity keeps its `neighbours` largest
-    entries (default ~20 % of n, as 3D-Speaker prunes), the matrix is
-    symmetrised, the rows of the two leading eigenvectors of its normalised
-    Laplacian (length 1) are split by 2-means; cosine 2-means on the embeddings
-    then refines the two groups. More than `max_spectral` windows (~30 minutes of
-    speech): the spectral split runs on `max_spectral` of them evenly spread over
-    the call and the rest start from the nearer of its two centroids, so memory
-    and time stay bounded on long calls.
+    def __init__(self, samples_16k: np.ndarray, windows: Sequence[Region], embedder: SpeakerEmbedder):
+        self.samples, self.windows, self.embedder = samples_16k, windows, embedder
+        self.vectors = np.zeros((len(windows), EMBEDDING_DIM), dtype=np.float32)
+        self.done = np.zeros(len(windows), dtype=bool)
+
+    def of(self, wanted: np.ndarray) -> np.ndarray:
+        """Embeddings (wanted.sum(), 192) of the windows where `wanted` (bool per window) is set."""
+        new = np.flatnonzero(wanted & ~self.done)
+        if new.size:
+            self.vectors[new] = self.embedder.embed(self.samples, [self.windows[i] for i in new])
+            self.done[new] = True
+        return self.vectors[wanted]
+
+
+def coarse_to_fine(vectors: _LazyEmbeddings, *, speech: Sequence[Region], settings: DiarizeSettings) -> np.ndarray:
+    """Which windows to embed (bool per window, in time order; embeds them).
+
+    A short call: every window. A long one (`coarse_from_windows` or more), coarse
+    to fine: inside each speech region every `coarse_every`-th window and the last;
+    a provisional two-way split of those; then the skipped windows between two
+    coarse ones that fall on different sides, or of which one is within
+    `refine_margin` of the other side: only where a turn may change inside a region
+    does the full tiling matter. `diarize` embeds the rest too when the
+    one-or-two decision is short of full confidence.
     """
-    n = len(embeddings)
-    if n < 2:
-        return np.zeros(n, dtype=int)
-    if n > max_spectral:
-        sample = embeddings[np.unique(np.linspace(0, n - 1, max_spectral).round().astype(int))]
-        centroids = _centroids(sample, _spectral_labels(sample, neighbours=neighbours, iterations=iterations))
-        labels = np.zeros(n, dtype=int) if centroids is None else np.argmax(embeddings @ centroids.T, axis=1)
-    else:
-        labels = _spectral_labels(embeddings, neighbours=neighbours, iterations=iterations)
-    return _first_is_zero(two_means(embeddings, labels=labels, iterations=iterations))
+    windows = vectors.windows
+    everything = np.ones(len(windows), dtype=bool)
+    if len(windows) < settings.coarse_from_windows or settings.coarse_every < 2:
+        return everything
+    region = _region_of(windows, speech)
+    coarse = _coarse(region, every=settings.coarse_every)
+    middle = centroids(vectors.of(coarse), two_means(vectors.of(coarse)))
+    if middle is None:
+        return everything
+    scores = vectors.of(coarse) @ middle.T
+    side, doubtful = np.zeros(len(windows), dtype=bool), np.zeros(len(windows), dtype=bool)
+    side[coarse] = scores[:, 0] > scores[:, 1]
+    doubtful[coarse] = np.abs(scores[:, 0] - scores[:, 1]) < settings.refine_margin
+    return coarse | _between(region, coarse, side=side, doubtful=doubtful)
 
 
-def _spectral_labels(embeddings: np.ndarray, *, neighbours: int | None, iterations: int) -> np.ndarray:
-    n = len(embeddings)
-    k = neighbours or max(2, min(n - 1, int(round(0.2 * n))))
-    affinity = embeddings @ embeddings.T
-    keep = np.argsort(-affinity, axis=1)[:, : k + 1]
-    pruned = np.zeros_like(affinity)
-    rows = np.arange(n)[:, None]
-    pruned[rows, keep] = np.maximum(affinity[rows, keep], 0.0)
-    pruned = 0.5 * (pruned + pruned.T)
-    scale = 1.0 / np.sqrt(np.maximum(pruned.sum(axis=1), 1e-9))
-    _, vectors = scipy.linalg.eigh(np.eye(n) - scale[:, None] * pruned * scale[None, :], subset_by_index=[0, 1])
-    spectral = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    return two_means(spectral, iterations=iterations)
+def _region_of(windows: Sequence[Region], speech: Sequence[Region]) -> np.ndarray:
+    """Index of the speech region holding each window (the last region starting at or before it)."""
+    starts = np.array([r.start_s for r in speech])
+    return np.searchsorted(starts, [w.start_s + 1e-9 for w in windows], side="right") - 1
 
 
-def two_means(points: np.ndarray, *, labels: np.ndarray | None = None, iterations: int = 10) -> np.ndarray:
-    """Cosine 2-means of unit rows (n, d) -> labels (n,) in {0, 1}; starts from `labels`, else
-    from the point least like the first one and the point least like that one."""
-    if labels is None or labels.min(initial=0) == labels.max(initial=0):
-        a = int(np.argmin(points @ points[0]))
-        b = int(np.argmin(points @ points[a]))
-        labels = (points @ points[b] > points @ points[a]).astype(int)
-    for _ in range(iterations):
-        centroids = _centroids(points, labels)
-        if centroids is None:
-            break
-        new = np.argmax(points @ centroids.T, axis=1)
-        if np.array_equal(new, labels):
-            break
-        labels = new
-    return labels
+def _coarse(region: np.ndarray, *, every: int) -> np.ndarray:
+    """Every `every`-th window of each region, counting from its first, and its last (bool per window)."""
+    index = np.arange(region.size)
+    first = np.r_[True, region[1:] != region[:-1]]
+    last = np.r_[region[1:] != region[:-1], True]
+    position = index - np.maximum.accumulate(np.where(first, index, 0))
+    return (position % every == 0) | last
 
 
-def count_speakers(embeddings: np.ndarray, labels: np.ndarray, *, one_speaker_similarity: float = ONE_SPEAKER_SIMILARITY,
-                   small_sample_slack: float = SMALL_SAMPLE_SLACK) -> SpeakerCount:
-    """One speaker or two from how alike the two clusters of a forced split are.
-
-    `similarity` = mean cosine between windows of different clusters divided by
-    the geometric mean of the within-cluster mean cosines (diagonal excluded):
-    about the cosine of the two centroids, without the downward bias that small
-    clusters give it. Any split of one voice overfits its noise more the fewer
-    windows there are, so the threshold is lowered by `small_sample_slack / sqrt(n)`.
-    The confidence grows with the distance from the threshold: 0.5 at it, 1.0 at
-    0.1 away.
-    """
-    n = len(labels)
-    threshold = one_speaker_similarity - small_sample_slack / np.sqrt(max(n, 1))
-    groups = [embeddings[labels == k] for k in (0, 1)]
-    if min(len(g) for g in groups) < 2:
-        return SpeakerCount(1, 0.5, 1.0, round(float(threshold), 4))
-    within = [(g.sum(axis=0) @ g.sum(axis=0) - len(g)) / (len(g) * (len(g) - 1)) for g in groups]
-    between = float(groups[0].mean(axis=0) @ groups[1].mean(axis=0))
-    similarity = between / np.sqrt(max(within[0] * within[1], 1e-12))
-    speakers = 1 if similarity >= threshold else 2
-    confidence = float(np.clip(0.5 + abs(similarity - threshold) / 0.2, 0.5, 1.0))
-    return SpeakerCount(speakers, round(confidence, 3), round(float(similarity), 4), round(float(threshold), 4))
+def _between(region: np.ndarray, coarse: np.ndarray, *, side: np.ndarray, doubtful: np.ndarray) -> np.ndarray:
+    """The skipped windows between two consecutive coarse windows of one region that are on different
+    sides, or of which either is doubtful (bool per window)."""
+    out = np.zeros(region.size, dtype=bool)
+    kept = np.flatnonzero(coarse)
+    for a, b in zip(kept[:-1], kept[1:], strict=True):
+        if b - a > 1 and region[a] == region[b] and (side[a] != side[b] or doubtful[a] or doubtful[b]):
+            out[a + 1:b] = True
+    return out
 
 
 def assign_turns(
@@ -226,8 +214,7 @@ def assign_turns(
     settings: DiarizeSettings,
 ) -> tuple[SpeakerTurn, ...]:
     """Turns of two speakers: frames scored by the windows covering them, Viterbi-smoothed, cut to speech."""
-    centroids = _centroids(embeddings, labels)
-    scores = embeddings @ centroids.T  # (windows, 2) cosine to each speaker
+    scores = embeddings @ centroids(embeddings, labels).T  # (windows, 2) cosine to each speaker
     times, frame_scores = frame_labels(scores, windows=windows, speech=speech, frame_s=settings.frame_s)
     path = viterbi(frame_scores, switch_penalty=settings.switch_penalty)
     return _turns(times, path, speech=speech)
@@ -281,18 +268,20 @@ def viterbi(frame_scores: np.ndarray, *, switch_penalty: float, sharpness: float
     n = len(frame_scores)
     if n == 0:
         return np.zeros(0, dtype=int)
-    emission = sharpness * frame_scores
-    back = np.zeros((n, 2), dtype=int)
-    total = emission[0].copy()
-    for i in range(1, n):
-        stay = total
-        switch = total[::-1] - switch_penalty
-        back[i] = np.where(stay >= switch, [0, 1], [1, 0])
-        total = np.maximum(stay, switch) + emission[i]
+    emission = (sharpness * np.asarray(frame_scores, dtype=np.float64)).tolist()
+    from_0, from_1 = [0] * n, [1] * n  # best previous state of state 0 / state 1 at each frame
+    total_0, total_1 = emission[0]
+    for i in range(1, n):  # two states: plain floats, ~8 times faster than numpy on 2-element arrays
+        switch_0, switch_1 = total_1 - switch_penalty, total_0 - switch_penalty
+        if total_0 < switch_0:
+            from_0[i] = 1
+        if total_1 < switch_1:
+            from_1[i] = 0
+        total_0, total_1 = max(total_0, switch_0) + emission[i][0], max(total_1, switch_1) + emission[i][1]
     path = np.zeros(n, dtype=int)
-    path[-1] = int(np.argmax(total))
+    path[-1] = 0 if total_0 >= total_1 else 1
     for i in range(n - 1, 0, -1):
-        path[i - 1] = back[i, path[i]]
+        path[i - 1] = (from_0, from_1)[path[i]][i]
     return path
 
 
@@ -336,16 +325,3 @@ def _turns(times: np.ndarray, path: np.ndarray, *, speech: Sequence[Region]) -> 
 
 def _single(speech: Sequence[Region]) -> tuple[SpeakerTurn, ...]:
     return tuple(SpeakerTurn(r.start_s, r.end_s, 0) for r in speech)
-
-
-def _centroids(embeddings: np.ndarray, labels: np.ndarray) -> np.ndarray | None:
-    """Unit-length mean of each cluster, (2, d); None when a cluster is empty."""
-    if labels.min(initial=0) == labels.max(initial=0):
-        return None
-    centroids = np.stack([embeddings[labels == k].mean(axis=0) for k in (0, 1)])
-    return centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
-
-
-def _first_is_zero(labels: np.ndarray) -> np.ndarray:
-    return 1 - labels if labels.size and labels[0] == 1 else labels
-
