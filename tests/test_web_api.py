@@ -131,7 +131,7 @@ def test_upload_poll_and_result(client, tmp_path):
     assert report["schema"] == "callcheck.report/1" and len(report["outcomes"]) == 8
     assert report["call"]["path"] == "my practice.wav" and report["call"]["channels"] == 1
     assert report["call"]["language"] == "de" and [s["role"] for s in report["speakers"]] == ["agent"]
-    assert all(v is None for k, v in report["metrics"]["conversation"].items() if k != "method")  # mono
+    assert all(v is None for k, v in report["metrics"]["conversation"].items() if k not in ("method", "hold"))  # mono
     assert report["findings"] and report["findings"][0]["title"].isascii()  # tips in the requested language
     assert body["score"] == report["score"] and body["report_url"] == f"/jobs/{job_id}/report"
     assert files_in(tmp_path / "work" / "uploads") == []  # the upload is gone after the analysis

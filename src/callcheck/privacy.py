@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -160,10 +161,11 @@ def write_redacted_audio(source: Path, spans: Sequence[RedactedSpan], target: Pa
     source = open_audio(Path(source))
     rate = source.rate_hz
     cuts = [(max(0, int((s.start_s - pad_s) * rate)), int(np.ceil((s.end_s + pad_s) * rate))) for s in spans]
+    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # `source` may be `target` (redacted in place)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with sf.SoundFile(target, "w", samplerate=rate, channels=source.channels, subtype="PCM_16") as out, \
-                quiet_stderr():
+        with sf.SoundFile(partial, "w", samplerate=rate, channels=source.channels, subtype="PCM_16",
+                          format="WAV") as out, quiet_stderr():
             position = 0
             for block in source:  # a block at a time: the copy of a long call never sits in memory
                 block = np.array(block, dtype=np.float32, copy=True)
@@ -178,7 +180,9 @@ def write_redacted_audio(source: Path, spans: Sequence[RedactedSpan], target: Pa
                         block[a:b] = 0.0
                 out.write(block)
                 position += block.shape[0]
+        os.replace(partial, target)
     except (OSError, sf.LibsndfileError) as err:
+        partial.unlink(missing_ok=True)
         raise AudioError(f"{target}: cannot write the redacted audio ({getattr(err, 'strerror', None) or err})") from None
     return target
 
