@@ -217,7 +217,7 @@ class SpeakerEmbedder:
         if threads < 0 or batch_size < 1:
             raise ConfigError(f"SpeakerEmbedder needs threads >= 0 and batch_size >= 1, got {threads}, {batch_size}")
         self.path = Path(path) if path is not None else model_dir() / CAMPP.name
-        self.threads = threads or os.cpu_count() or 1
+        self.threads = threads or _cores()
         self.batch_size = batch_size
         self.expected = expected
         self._session = None
@@ -301,6 +301,14 @@ def _feature_chunks(samples, starts: np.ndarray, lengths: np.ndarray, *, max_fra
                 samples[f * FRAME_SHIFT:(e - 1) * FRAME_SHIFT + FRAME_LENGTH], dtype=np.float32)) for f, e in spans])
             yield np.array(index), _log_mel_frames(frames), row
             index, spans, span_of, used = [], [], [], 0
+
+
+def _cores() -> int:
+    """Cores this process may use (CPU affinity, e.g. in containers)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
 
 
 def _open_session(path: Path):
