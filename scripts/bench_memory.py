@@ -76,13 +76,15 @@ def make_call(work: Path, *, minutes: int, mono_16k: bool) -> Path:
 
 def measure(command: list[str], *, env: dict[str, str], label: str) -> Run:
     """Run `command`; its own peak RSS (rusage of that child) and wall time."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    note = "" if proc.returncode == 0 else stderr.strip().splitlines()[-1] if stderr.strip() else f"exit {proc.returncode}"
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty child can never block on a full pipe
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: Popen must not wait again
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace").strip()
+    note = "" if proc.returncode == 0 else stderr.splitlines()[-1] if stderr else f"exit {proc.returncode}"
     return Run(label, usage.ru_maxrss / 1024, wall, proc.returncode == 0, note)
 
 

@@ -55,6 +55,8 @@ def test_sample_file_reads_like_an_array(monkeypatch):
     np.testing.assert_array_equal(store[10:5000], values[10:5000])
     np.testing.assert_array_equal(store[-300:], values[-300:])
     assert store[7] == values[7]
+    np.testing.assert_array_equal(store[100:40:-3], values[100:40:-3])
+    np.testing.assert_array_equal(store[5:9000:7], values[5:9000:7])
     index = np.array([[5, 6, 7], [90_000, 90_001, 90_002], [40, 41, 42]])  # frames far apart, out of order
     np.testing.assert_array_equal(store[index], values[index])
     with pytest.raises(RuntimeError, match="converted to an array"):

@@ -65,8 +65,8 @@ class SampleFile:
     def __getitem__(self, index) -> np.ndarray:
         if isinstance(index, slice):
             start, stop, step = index.indices(self._n)
-            if step != 1:
-                return self._read(start, max(start, stop))[::step] if stop > start else self._read(0, 0)
+            if step != 1:  # rare: any stride, negative ones included, through the fancy-index reader
+                return self._take(np.arange(start, stop, step))
             return self._read(start, max(start, stop))
         if isinstance(index, (int, np.integer)):
             i = int(index) + (self._n if index < 0 else 0)
