@@ -22,7 +22,8 @@ from callcheck.pipeline import AnalyzeOptions, analyze_call
 from callcheck.records import Region, Turn, Word
 from callcheck.report import FORMATS, render, to_dict, to_html
 from callcheck.report.html import measured_vs_threshold, overlaps, report_language
-from callcheck.report.plots import decimate
+from callcheck.signal.frames import FrameGrid
+from callcheck.signal.pitch import PitchTrack
 from conftest import SAMPLES, ScriptedTranscriber, write
 
 EVIL = "<script>alert(1)</script>"
@@ -169,8 +170,9 @@ def test_pitch_tracks_are_measured_but_not_serialised(hotline):
     agent = tracks["agent"]
     assert agent.times_s.shape == agent.f0_hz.shape and agent.voiced.sum() * agent.hop_s > 5.0
     inside = np.zeros(agent.times_s.shape, bool)
+    reach = agent.hop_s / 2  # a frame of the plotted track stands for this much either side of its time
     for region in hotline.speakers[0].regions:
-        inside |= (agent.times_s >= region.start_s) & (agent.times_s <= region.end_s)
+        inside |= (agent.times_s >= region.start_s - reach) & (agent.times_s <= region.end_s + reach)
     assert not agent.voiced[~inside].any()
     assert "pitch_tracks" not in json.dumps(to_dict(hotline))
 
@@ -207,13 +209,16 @@ def test_overlaps_ignore_backchannels_and_jitter():
 
 
 def test_decimate_keeps_gaps_and_medians():
-    times = np.arange(10_000) * 0.01
+    grid = FrameGrid(first=0, hop=160, centre=0.0, sr=16_000)  # 10 ms frames
+    times = grid.times(10_000)
     values = np.where((times >= 20) & (times < 40), np.nan, 100.0 + (np.arange(10_000) % 5))
-    t, v = decimate(times, values, max_points=2_000)
-    assert t.size == v.size == 2_000
+    small = PitchTrack(values, grid).decimated(2_000)
+    t, v = small.times_s, small.f0_hz
+    assert t.size == v.size == 2_000 and small.hop_s == pytest.approx(0.05)
+    np.testing.assert_allclose(t, times.reshape(-1, 5).mean(axis=1), rtol=0, atol=1e-9)  # block mean times
     assert np.allclose(v[np.isfinite(v)], 102.0)
     assert np.isnan(v[(t > 20.1) & (t < 39.9)]).all()
-    assert decimate(times[:100], values[:100], max_points=2_000)[1].size == 100
+    assert PitchTrack(values[:100], grid).decimated(2_000).f0_hz.size == 100
 
 
 @pytest.mark.parametrize("measured,threshold", [

@@ -35,6 +35,7 @@ from callcheck.signal.regions import subtract
 
 MIN_WINDOW_SPEECH_S = 1.0
 PITCH_PAD_S = 0.1  # pitch is tracked in the speech regions widened by this much
+PLOT_POINTS = 4000  # pitch frames per role kept for the report's plots
 LOW_CONFIDENCE = 0.5  # ASR word probability below this counts as unclear
 MIN_SNR_DB = 6.0  # speech must lie this far above the noise floor before level dips are read as pauses
 QUIET_MARGIN_DB = 6.0  # a pause frame lies at most this far above the noise floor (less on noisier lines: SNR/2)
@@ -107,8 +108,8 @@ class Measurements:
     window_s: float
     turns: tuple[Turn, ...]
     language: str | None
-    # Per role, F0 every 10 ms with NaN outside voiced speech: for plots only,
-    # never serialised (a one-hour call holds 360,000 frames per role).
+    # Per role, F0 with NaN outside voiced speech, at most PLOT_POINTS frames (block
+    # medians of the 10 ms frames of a call longer than 40 s): for plots only, never serialised.
     pitch_tracks: Mapping[Role, PitchTrack] | None = field(default=None, compare=False, repr=False)
 
 
@@ -216,8 +217,9 @@ def _with_quiet_pauses(turn: Turn, sig: _Signals, settings: MeasureSettings) -> 
 
 
 def _speech_pitch(sig: _Signals) -> PitchTrack:
-    """The role's pitch track with F0 kept only on voiced frames inside speech."""
-    return PitchTrack(sig.pitch.times_s, np.where(sig.pitch_speech, sig.pitch.f0_hz, np.nan), sig.pitch.hop_s)
+    """The role's pitch track with F0 kept only on voiced frames inside speech, reduced to
+    at most PLOT_POINTS frames (block medians) for the plots."""
+    return PitchTrack(np.where(sig.pitch_speech, sig.pitch.f0_hz, np.nan), sig.pitch.grid).decimated(PLOT_POINTS)
 
 
 def _signals(samples: np.ndarray, regions: Sequence[Region], quiet: Sequence[Region], *, sr: int,
@@ -310,21 +312,26 @@ def _timeline(duration_s: float, turns: list[Turn], sig: _Signals, *, language: 
     regions = [r for t in floor for r in t.regions]
     st = semitones(sig.pitch.f0_hz, ref_hz=float(np.nanmedian(sig.pitch.f0_hz[sig.pitch_speech]))) \
         if sig.pitch_speech.any() else None
+    n_windows = max(1, math.ceil(duration_s / window_s))
+    starts = [k * window_s for k in range(n_windows)]
+    ends = [min((k + 1) * window_s, duration_s) for k in range(n_windows)]
+    pitch_lo, pitch_hi = (np.searchsorted(sig.pitch.times_s, edges) for edges in (starts, ends))
+    level_lo, level_hi = (np.searchsorted(sig.levels.times_s, edges) for edges in (starts, ends))
     windows = []
-    for k in range(max(1, math.ceil(duration_s / window_s))):
-        lo, hi = k * window_s, min((k + 1) * window_s, duration_s)
+    for k, (lo, hi) in enumerate(zip(starts, ends, strict=True)):
         speech = sum(max(0.0, min(r.end_s, hi) - max(r.start_s, lo)) for r in regions)
         speaking = sum(max(0.0, min(t.end_s, hi) - max(t.start_s, lo)) for t in floor)
         words = [w for t in floor for w in conv.words_in(t.words, lo, hi)]
         syllables = syllable_count(words, language=language)
-        in_window = (sig.pitch.times_s >= lo) & (sig.pitch.times_s < hi) & sig.pitch_speech
-        level_frames = (sig.levels.times_s >= lo) & (sig.levels.times_s < hi) & sig.speech
+        pitch_frames = slice(pitch_lo[k], pitch_hi[k])  # the frames with lo <= time < hi
+        level_frames = slice(level_lo[k], level_hi[k])
+        in_window = sig.pitch_speech[pitch_frames]
         enough_pitch = st is not None and in_window.sum() * sig.pitch.hop_s >= MIN_WINDOW_SPEECH_S
         enough_speech = speech >= MIN_WINDOW_SPEECH_S and words
         windows.append(WindowMetrics(
             start_s=lo, end_s=hi, speech_s=speech,
-            pitch_sd_st=float(np.std(st[in_window])) if enough_pitch else None,
-            level_dbfs=mean_level_db(sig.levels.db[level_frames]),
+            pitch_sd_st=float(np.std(st[pitch_frames][in_window])) if enough_pitch else None,
+            level_dbfs=mean_level_db(sig.levels.db[level_frames][sig.speech[level_frames]]),
             speaking_rate_sps=syllables / speaking if enough_speech else None,
             articulation_rate_sps=syllables / speech if enough_speech else None,
             syllables=syllables,

@@ -14,6 +14,7 @@ import numpy as np
 
 from callcheck.measure.conversation import pauses
 from callcheck.records import Region, Turn, Word
+from callcheck.signal.frames import FrameGrid
 from callcheck.signal.samplefile import BLOCK_SAMPLES
 from callcheck.speech.syllables import count_syllables
 
@@ -22,10 +23,15 @@ FLOOR_DB = -100.0
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Levels:
-    """Frame levels of one signal: times_s and db, float64, shape (n_frames,)."""
+    """Frame levels of one signal: db, float64 (n_frames,), at the frames of `grid`;
+    `times_s` (their centres, float64 (n_frames,)) is computed on each access."""
 
-    times_s: np.ndarray
     db: np.ndarray
+    grid: FrameGrid
+
+    @property
+    def times_s(self) -> np.ndarray:
+        return self.grid.times(self.db.size)
 
 
 def frame_levels(samples: np.ndarray, *, sr: int, frame_s: float = 0.025, hop_s: float = 0.010) -> Levels:
@@ -34,8 +40,9 @@ def frame_levels(samples: np.ndarray, *, sr: int, frame_s: float = 0.025, hop_s:
     Reads `samples` (an array or a `SampleFile`) about a minute at a time.
     """
     frame, hop = int(round(frame_s * sr)), int(round(hop_s * sr))
+    grid = FrameGrid(0, hop, frame / 2, sr)
     if samples.size < frame:
-        return Levels(np.zeros(0), np.zeros(0))
+        return Levels(np.zeros(0), grid)
     starts = np.arange(0, samples.size - frame + 1, hop)
     mean_power = np.empty(starts.size)
     per_block = max(1, BLOCK_SAMPLES // hop)
@@ -46,7 +53,7 @@ def frame_levels(samples: np.ndarray, *, sr: int, frame_s: float = 0.025, hop_s:
         local = first - first[0]
         mean_power[lo:lo + first.size] = (csum[local + frame] - csum[local]) / frame
     db = 10 * np.log10(np.maximum(mean_power, 10 ** (FLOOR_DB / 10)))
-    return Levels(times_s=(starts + frame / 2) / sr, db=db)
+    return Levels(db, grid)
 
 
 def region_mask(times_s: np.ndarray, regions: Sequence[Region]) -> np.ndarray:
@@ -152,13 +159,18 @@ def noise_floor_db(levels: Levels, quiet: np.ndarray, speech: np.ndarray, *, min
     quieter before the call connects than in the pauses of the call itself.
     None when neither is known (less than `min_quiet_s` of quiet, no speech).
     """
-    hop_s = float(np.median(np.diff(levels.times_s))) if levels.times_s.size > 1 else 0.01
+    hop_s = _frame_step_s(levels.times_s)
     candidates = []
     if quiet.sum() * hop_s >= min_quiet_s:
         candidates.append(float(np.median(levels.db[quiet])))
     if speech.sum() * hop_s >= min_quiet_s:
         candidates.append(float(np.percentile(levels.db[speech], speech_percentile)))
     return max(candidates) if candidates else None
+
+
+def _frame_step_s(times: np.ndarray) -> float:
+    """The frame step as the median spacing of the frame times (0.01 s for fewer than two frames)."""
+    return float(np.median(np.diff(times))) if times.size > 1 else 0.01
 
 
 def split_at_quiet(regions: Sequence[Region], levels: Levels, *, threshold_db: float,
@@ -172,7 +184,7 @@ def split_at_quiet(regions: Sequence[Region], levels: Levels, *, threshold_db: f
     """
     out: list[Region] = []
     times, below = levels.times_s, levels.db < threshold_db
-    hop_s = float(np.median(np.diff(times))) if times.size > 1 else 0.01
+    hop_s = _frame_step_s(times)
     for region in regions:
         lo, hi = np.searchsorted(times, [region.start_s, region.end_s])
         start_s = region.start_s

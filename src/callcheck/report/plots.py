@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 import re
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +22,7 @@ from callcheck.signal.pitch import PitchTrack
 
 WIDTH_IN = 10.0
 MAX_POINTS = 4000  # pitch frames per role drawn at most; more are block medians
+JOIN_PARTS = 5000  # in the turn timeline, bars closer than 1/JOIN_PARTS of the call are drawn as one
 COLORS = {"agent": "#1f5fa8", "customer": "#d07a16"}
 OVERLAP_COLOR = "#d62728"
 SEVERITY_COLORS = {"minor": "#e0a800", "major": "#e8590c", "critical": "#c92a2a"}
@@ -67,11 +66,17 @@ def turn_timeline_svg(*, duration_s: float, turns: Sequence[Turn], overlaps: Seq
     rows = [*roles, *(f"#{f.number}" for f in flagged)][::-1]  # bottom to top
     fig, ax = _figure(0.55 + 0.32 * len(rows))
     y = {name: i for i, name in enumerate(rows)}
-    for t in turns:
-        alpha = 0.25 if t.backchannel else 0.35
-        ax.broken_barh([(t.start_s, t.duration_s)], (y[t.role] - 0.3, 0.6), color=COLORS[t.role], alpha=alpha, lw=0)
-        ax.broken_barh([(r.start_s, r.duration_s) for r in t.regions], (y[t.role] - 0.3, 0.6),
-                       color=COLORS[t.role], alpha=0.5 if t.backchannel else 1.0, lw=0)
+    joint = duration_s / JOIN_PARTS
+    for role in roles:
+        for backchannel in (False, True):
+            mine = [t for t in turns if t.role == role and t.backchannel == backchannel]
+            if not mine:
+                continue
+            lane = (y[role] - 0.3, 0.6)
+            ax.broken_barh(_joined([(t.start_s, t.end_s) for t in mine], joint), lane,
+                           color=COLORS[role], alpha=0.25 if backchannel else 0.35, lw=0)
+            ax.broken_barh(_joined([(r.start_s, r.end_s) for t in mine for r in t.regions], joint), lane,
+                           color=COLORS[role], alpha=0.5 if backchannel else 1.0, lw=0)
     if len(roles) == 2:
         lo, hi = min(y[r] for r in roles), max(y[r] for r in roles)
         ax.broken_barh([(r.start_s, max(r.duration_s, duration_s / 800)) for r in overlaps],
@@ -94,7 +99,8 @@ def pitch_svg(*, duration_s: float, track: PitchTrack, flat: Sequence[Region], r
               text: Mapping[str, str]) -> str:
     """One role's F0 contour (NaN frames are gaps) over flat windows shaded grey."""
     fig, ax = _figure(2.3)
-    times, f0 = decimate(track.times_s, track.f0_hz, max_points=MAX_POINTS)
+    drawn = track.decimated(MAX_POINTS)
+    times, f0 = drawn.times_s, drawn.f0_hz
     ax.plot(times, f0, color=COLORS.get(role, "#333"), lw=1.4, label=text.get(role, role))
     for i, window in enumerate(flat):
         ax.axvspan(window.start_s, window.end_s, color=FLAT_COLOR, alpha=0.22, lw=0,
@@ -133,21 +139,6 @@ def rate_svg(*, duration_s: float, windows: Mapping[str, Sequence], limit_sps: f
     return _to_svg(fig, prefix="sr")
 
 
-def decimate(times_s: np.ndarray, values: np.ndarray, *, max_points: int) -> tuple[np.ndarray, np.ndarray]:
-    """At most `max_points` points: block means of times, NaN-aware block medians
-    of values (a block with no finite value stays NaN, so gaps stay gaps)."""
-    n = len(times_s)
-    step = math.ceil(n / max_points) if max_points > 0 else 1
-    if step <= 1:
-        return np.asarray(times_s), np.asarray(values)
-    usable = n - n % step
-    t = np.asarray(times_s[:usable], dtype=np.float64).reshape(-1, step).mean(axis=1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN blocks are unvoiced: NaN is right
-        v = np.nanmedian(np.asarray(values[:usable], dtype=np.float64).reshape(-1, step), axis=1)
-    return t, v
-
-
 def _steps(windows: Sequence, key: str) -> tuple[np.ndarray, np.ndarray]:
     edges = [w.start_s for w in windows] + [windows[-1].end_s]
     values = [np.nan if getattr(w, key) is None else getattr(w, key) for w in windows]
@@ -157,6 +148,18 @@ def _steps(windows: Sequence, key: str) -> tuple[np.ndarray, np.ndarray]:
 def _finite_max(windows: Sequence) -> float:
     values = [w.articulation_rate_sps for w in windows if w.articulation_rate_sps is not None]
     return max(values, default=0.0)
+
+
+def _joined(spans: Sequence[tuple[float, float]], gap_s: float) -> list[tuple[float, float]]:
+    """(start, width) bars of the (start, end) spans, with spans closer than `gap_s` drawn as one:
+    a three-hour call's thousands of turns stay a few hundred shapes, alike to the eye."""
+    bars: list[list[float]] = []
+    for start, end in sorted(spans):
+        if bars and start - bars[-1][1] < gap_s:
+            bars[-1][1] = max(bars[-1][1], end)
+        else:
+            bars.append([start, end])
+    return [(start, end - start) for start, end in bars]
 
 
 def _short(label: str, limit: int = 34) -> str:

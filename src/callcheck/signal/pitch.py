@@ -14,12 +14,15 @@ voiced/unvoiced switches, which removes isolated octave errors and flicker.
 from __future__ import annotations
 
 import logging
+import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
 
+from callcheck.signal.frames import FrameGrid
 from callcheck.signal.samplefile import blocks, is_on_disk
 
 log = logging.getLogger(__name__)
@@ -33,19 +36,41 @@ _OVERSAMPLE = 2  # autocorrelation lags per sample
 class PitchTrack:
     """Frame-wise F0 contour.
 
-    times_s: float64 (n_frames,), frame centres in seconds from the signal start.
     f0_hz: float64 (n_frames,), F0 in Hz, NaN on unvoiced frames.
-    hop_s: frame step in seconds, the duration one frame stands for.
+    grid: where the frames sit; `times_s` (float64 (n_frames,), frame centres in
+    seconds from the signal start) is computed from it on each access.
     """
 
-    times_s: np.ndarray
     f0_hz: np.ndarray
-    hop_s: float = 0.01
+    grid: FrameGrid
+
+    @property
+    def times_s(self) -> np.ndarray:
+        return self.grid.times(self.f0_hz.size)
+
+    @property
+    def hop_s(self) -> float:
+        """Frame step in seconds, the duration one frame stands for."""
+        return self.grid.hop_s
 
     @property
     def voiced(self) -> np.ndarray:
         """bool (n_frames,): True where the frame has an F0."""
         return np.isfinite(self.f0_hz)
+
+    def decimated(self, max_points: int) -> PitchTrack:
+        """At most `max_points` frames: NaN-aware medians of blocks of frames, each
+        at its block's mean time (a block with no voiced frame stays NaN, so gaps
+        stay gaps). For plots; the track itself if it is short enough."""
+        n = self.f0_hz.size
+        step = math.ceil(n / max_points) if max_points > 0 else 1
+        if step <= 1:
+            return self
+        usable = n - n % step
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN blocks are unvoiced: NaN is right
+            f0 = np.nanmedian(self.f0_hz[:usable].reshape(-1, step), axis=1)
+        return PitchTrack(f0, self.grid.coarser(step))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +138,14 @@ def track_pitch(
         raise ValueError(f"sr={sr} Hz is too low for floor {floor_hz} / ceiling {ceiling_hz} Hz")
     n_frames = max(0, (x.size - n_win) // hop + 1)
     first = (x.size - n_win - (n_frames - 1) * hop) // 2 if n_frames else 0
+    grid = FrameGrid(first, hop, 0.5 * n_win, sr)
     starts = first + hop * np.arange(n_frames)
-    times = (starts + 0.5 * n_win) / sr
+    times = grid.times(n_frames)
     peak = _global_peak(x, sr)
     if n_frames == 0 or not peak > 0.0 or not np.isfinite(peak):
         if not np.isfinite(peak):
             log.warning("non-finite samples: no pitch computed")
-        return PitchTrack(times, np.full(n_frames, np.nan), hop / sr)
+        return PitchTrack(np.full(n_frames, np.nan), grid)
     f0 = np.full(n_frames, np.nan)
     step_scale = 0.01 * sr / hop  # costs are defined per 10 ms
     options = dict(n_win=n_win, period=int(sr / floor_hz), lags=lags, sr=sr, ceiling_hz=ceiling_hz, global_peak=peak,
@@ -129,7 +155,7 @@ def track_pitch(
         first = starts[chosen][0]
         piece = np.asarray(x[first:starts[chosen][-1] + n_win], dtype=np.float32)  # only this run's samples
         f0[chosen] = _track(piece, starts[chosen] - first, **options)
-    return PitchTrack(times, f0, hop / sr)
+    return PitchTrack(f0, grid)
 
 
 def _frame_runs(times: np.ndarray, spans_s: Sequence[tuple[float, float]] | None) -> list[slice]:
@@ -308,7 +334,7 @@ def fold_octave_jumps(
     bad &= run * track.hop_s <= max_run_s + 1e-9
     f0 = track.f0_hz.copy()
     f0[on] = 2.0 ** ((st - 12.0 * np.where(bad, octaves, 0.0)) / 12.0)
-    return PitchTrack(track.times_s, f0, track.hop_s)
+    return PitchTrack(f0, track.grid)
 
 
 def pitch_stats(track: PitchTrack, *, mask: np.ndarray | None = None) -> PitchStats:
@@ -342,12 +368,13 @@ def windowed_pitch_sd(
     """
     if window_s <= 0:
         raise ValueError(f"window_s must be > 0, got {window_s}")
-    if track.times_s.size == 0:
+    times = track.times_s
+    if times.size == 0:
         return []
     sel = track.voiced if mask is None else track.voiced & _frame_mask(track, mask)
-    end_s = float(track.times_s[-1]) + 0.5 * track.hop_s
+    end_s = float(times[-1]) + 0.5 * track.hop_s
     edges = np.arange(int(np.ceil(end_s / window_s)) + 1) * window_s
-    bounds = np.searchsorted(track.times_s, edges)
+    bounds = np.searchsorted(times, edges)
     out: list[tuple[float, float, float | None]] = []
     for w in range(edges.size - 1):
         f0 = track.f0_hz[bounds[w]:bounds[w + 1]][sel[bounds[w]:bounds[w + 1]]]
