@@ -132,6 +132,19 @@ def test_hints_are_part_of_the_analysis_key_only_when_given(tmp_path):
     assert batch_wide.options(meta).hotwords == ("Acme", "Sam Miller")
 
 
+@pytest.mark.parametrize("section", ["[privacy]\nredact = false", "[layout]\nopening_s = 20.0",
+                                     "[hold]\ndetect = false"])
+def test_changed_privacy_layout_and_hold_settings_are_part_of_the_analysis_key(tmp_path, section):
+    plain = AnalysisSpec(config=load_config(), transcriber_factory=ScriptedTranscriber)
+    toml = tmp_path / "c.toml"
+    toml.write_text("[privacy]\nredact = true\n[hold]\ndetect = true\n")  # the shipped values, set explicitly
+    same = AnalysisSpec(config=load_config(toml), transcriber_factory=ScriptedTranscriber)
+    toml.write_text(section + "\n")
+    changed = AnalysisSpec(config=load_config(toml), transcriber_factory=ScriptedTranscriber)
+    assert same.key("left") == plain.key("left")  # a default config keeps its earlier hashes
+    assert changed.key("left") != plain.key("left")  # e.g. unredacted results are never reused for a redacted run
+
+
 def test_changed_hotwords_analyse_a_call_again(tmp_path):
     spec = AnalysisSpec(config=load_config(), transcriber_factory=ScriptedTranscriber)
     (meta,), _ = call_metas(SAMPLE_FILES[:1])

@@ -181,14 +181,15 @@ def test_indistinct_counts_words_lost_to_the_recogniser():
 
 def test_too_fast_uses_the_language_norm_and_sustained_windows():
     fast = [{"articulation_rate_sps": 7.6}, {"articulation_rate_sps": 7.4}, {"articulation_rate_sps": 5.5}]
-    outcomes, _ = evaluate(agent={"articulation_rate_sps": 7.2}, agent_windows=fast, language="de")
+    alike = {"articulation_rate_sps": 5.8}  # a caller who talks about as fast: the norm decides
+    outcomes, _ = evaluate(agent={"articulation_rate_sps": 7.2}, agent_windows=fast, language="de", customer=alike)
     finding = outcomes["too_fast"].finding
     assert finding.threshold["articulation_max_sps"] == 7.0 and len(finding.evidence) == 2
     one_burst = [{"articulation_rate_sps": 8.0}, {"articulation_rate_sps": 5.5}, {"articulation_rate_sps": 5.5}]
     burst, _ = evaluate(agent={"articulation_rate_sps": 6.0}, agent_windows=one_burst)
     assert burst["too_fast"].outcome == "pass"
     english, _ = evaluate(agent={"articulation_rate_sps": 7.3}, agent_windows=[{"articulation_rate_sps": 7.3}] * 3,
-                          language="en")
+                          language="en", customer=alike)
     assert english["too_fast"].outcome == "fail" and english["too_fast"].finding.threshold["articulation_max_sps"] == 7.0
     brisk, _ = evaluate(agent={"articulation_rate_sps": 6.3}, agent_windows=[{"articulation_rate_sps": 6.3}] * 3,
                         language="en")
@@ -196,6 +197,24 @@ def test_too_fast_uses_the_language_norm_and_sustained_windows():
     fluent, _ = evaluate(agent={"articulation_rate_sps": 5.8}, agent_windows=[{"articulation_rate_sps": 5.8}] * 3,
                          language="en")
     assert fluent["too_fast"].outcome == "pass"  # the AWS agent's rate: ordinary fluent conversation
+
+
+def test_too_fast_against_a_much_slower_caller():
+    fast = [{"articulation_rate_sps": 6.6}] * 3
+    agent = {"articulation_rate_sps": 6.6}
+    slow_caller, _ = evaluate(agent=agent, agent_windows=fast, customer={"articulation_rate_sps": 4.6})
+    finding = slow_caller["too_fast"].finding  # 1.43x the caller and above the fluent range's top (6.3)
+    assert finding.threshold["articulation_max_sps"] == 6.3 and finding.measured["caller_articulation_rate_sps"] == 4.6
+    assert "Anrufer 4.6" in slow_caller["too_fast"].reason
+    brisk_caller, _ = evaluate(agent=agent, agent_windows=fast, customer={"articulation_rate_sps": 5.5})
+    assert brisk_caller["too_fast"].outcome == "pass"  # 1.2x: the two talk alike
+    unclear_caller, _ = evaluate(agent=agent, agent_windows=fast,
+                                 customer={"articulation_rate_sps": 4.6, "low_confidence_share": 0.4})
+    assert unclear_caller["too_fast"].outcome == "pass"  # a badly recognised caller is no reference
+    slow_both, _ = evaluate(agent={"articulation_rate_sps": 5.0}, agent_windows=[{"articulation_rate_sps": 5.0}] * 3,
+                            customer={"articulation_rate_sps": 3.0})
+    assert slow_both["too_fast"].outcome == "pass"  # a slow caller never makes fluent speech too fast
+    assert evaluate(agent=agent, agent_windows=fast, mono=True)[0]["too_fast"].outcome == "pass"  # no caller
 
 
 def test_lacks_empathy_problem_without_acknowledgement():

@@ -65,6 +65,20 @@ def test_a_problem_told_over_consecutive_turns_is_one_problem():
     assert result.outcome == "pass" and result.finding is None
 
 
+def test_a_caller_who_goes_on_explaining_is_answered_after_the_explanation():
+    """The AWS call: the problem, then 11 s more of the story, then the agent's "I'm so sorry"."""
+    opening = (turn("agent", "Thank you for calling Platinum Motors, how can I help you today?", start_s=0.5),
+               turn("customer", "about two weeks ago I got a car from your dealership", start_s=6.9),
+               turn("customer", "and the service light came on already", start_s=11.0))
+    story = turn("customer", "and I know your mechanics are all in house so I wanted to give you guys a call and ask "
+                 "how and why the lights come on", start_s=15.0)
+    answer = turn("agent", "Of course, I'm so sorry for the inconvenience, what was your last name?",
+                  start_s=story.end_s + 2.5)
+    assert empathy(*opening, story, answer).outcome == "pass"
+    cold = turn("agent", "What was your last name?", start_s=story.end_s + 2.5)
+    assert empathy(*opening, story, cold).outcome == "fail"
+
+
 def test_know_it_all_fails_even_after_an_apology():
     result = empathy(turn("agent", "Grumps and Sons, Sam speaking", start_s=0.5),
                      turn("customer", "my lamp arrived broken", start_s=3.0),
@@ -129,6 +143,15 @@ def test_a_greeting_word_deep_inside_a_sentence_is_not_a_greeting():
     result = greeting("Mister Quilter is the apostle of the middle classes and we are glad to welcome his gospel",
                       duration_s=5.0)
     assert result.outcome == "not_applicable"
+
+
+def test_the_name_part_after_a_misheard_thanks_and_a_long_company_name_still_opens_a_greeting():
+    # "Vielen Dank für Ihren Anruf bei den Stadtwerken Nordheim, mein Name ist ...", the thanks misheard:
+    # "mein Name ist" starts at word 10, where the standard German formula puts it after a two-word company
+    text = "Vielen Dank zu Ihnen an dem Reichstag wer kann Nordheim, mein Name ist Lena Fischer, wie kann ich Ihnen " \
+           "heute helfen?"
+    result = greeting(text, duration_s=7.5, language="de")
+    assert result.outcome == "fail" and result.finding.measured["duration_s"] > 6.0
 
 
 # ---------------------------------------------------------------- impatient_voice: listeners and overlaps

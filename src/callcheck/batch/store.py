@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from callcheck.batch.metadata import CallMeta
-from callcheck.config import Config
+from callcheck.config import Config, load_config
 from callcheck.errors import StoreError
 from callcheck.records import CallReport
 
@@ -161,13 +162,29 @@ def content_hash(path: str | Path) -> str:
 
 def config_hash(config: Config, **analysis: Any) -> str:
     """Hash of the effective settings (not where they came from) and analysis options
-    such as the model name, decoding and the agent channel; 16 hex digits."""
+    such as the model name, decoding and the agent channel; 16 hex digits.
+
+    The [layout], [privacy] and [hold] sections count when they differ from the
+    shipped defaults (so a default config keeps the hashes it had before they
+    counted): a call analysed without redaction is never taken for a redacted one.
+    """
     values = {
         "measure": dataclasses.asdict(config.measure),
         "rules": config.rules, "phrases": config.phrases, "score": config.score, "analysis": analysis,
     }
+    shipped = _shipped_sections()
+    values |= {name: getattr(config, name) for name in HASHED_IF_CHANGED if getattr(config, name) != shipped[name]}
     text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+HASHED_IF_CHANGED = ("layout", "privacy", "hold")
+
+
+@functools.cache
+def _shipped_sections() -> dict[str, Any]:
+    defaults = load_config()
+    return {name: getattr(defaults, name) for name in HASHED_IF_CHANGED}
 
 
 class Store:

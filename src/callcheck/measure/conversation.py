@@ -163,10 +163,13 @@ def interruptions(turns: Sequence[Turn], *, settings: MeasureSettings = MeasureS
         for other in floor:
             if other.role == turn.role or not other.start_s < turn.start_s < other.end_s:
                 continue
-            if _resumes(turn, other, floor, max_pause_s=settings.turn_max_pause_s):
+            if _resumes(turn, other, floor, max_pause_s=settings.turn_max_pause_s) or _goes_on(
+                    turn, other, floor, max_pause_s=settings.turn_max_pause_s):
                 continue
             regions, other_end_s = _held_floor(other, floor, until_s=turn.end_s, max_pause_s=settings.turn_max_pause_s)
-            overlap = overlap_s(turn.regions, regions)
+            # a barge-in split at a short pause is one barge-in: the interrupter's next turns while the other talks on
+            mine, mine_end_s = _held_floor(turn, floor, until_s=other_end_s, max_pause_s=settings.turn_max_pause_s)
+            overlap = overlap_s(sorted(mine, key=lambda r: r.start_s), sorted(regions, key=lambda r: r.start_s))
             cut_off = other_end_s - turn.start_s <= settings.interruption_cutoff_s
             if overlap >= settings.overlap_min_s and (
                 overlap >= settings.interruption_overlap_s or cut_off
@@ -174,7 +177,7 @@ def interruptions(turns: Sequence[Turn], *, settings: MeasureSettings = MeasureS
                 quote = words_in(turn.words, turn.start_s, turn.start_s + 3.0)
                 events.append(Interruption(
                     start_s=turn.start_s,
-                    end_s=min(turn.end_s, other_end_s),
+                    end_s=min(mine_end_s, other_end_s),
                     interrupter=turn.role,
                     words=" ".join(w.text for w in quote),
                     overlap_s=overlap,
@@ -201,6 +204,16 @@ def _resumes(turn: Turn, other: Turn, floor: Sequence[Turn], *, max_pause_s: flo
     talking on over a barge-in is holding the floor, not interrupting."""
     return any(
         earlier.role == turn.role and earlier.start_s < other.start_s <= earlier.end_s
+        and 0.0 <= turn.start_s - earlier.end_s <= max_pause_s
+        for earlier in floor
+    )
+
+
+def _goes_on(turn: Turn, other: Turn, floor: Sequence[Turn], *, max_pause_s: float) -> bool:
+    """True when `turn` continues its party's earlier barge-in into `other` (after a pause of at most
+    `max_pause_s`): that barge-in's event already counts it."""
+    return any(
+        earlier.role == turn.role and other.start_s < earlier.start_s < turn.start_s
         and 0.0 <= turn.start_s - earlier.end_s <= max_pause_s
         for earlier in floor
     )

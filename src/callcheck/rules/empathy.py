@@ -164,15 +164,29 @@ def judge_episodes(ctx: RuleContext, episodes: Sequence[list[Turn]]) -> tuple[li
 def respond(ctx: RuleContext, problem: Turn) -> Response:
     """The agent's response to `problem` and how it acknowledges it (None: it does not)."""
     within = ctx.settings["answer_within_s"]
-    later_customer = [t.start_s for t in ctx.turns("customer") if t.start_s > problem.end_s]
-    until = min([problem.end_s + within, *later_customer[:1]])
     agent_turns = [t for t in ctx.measurements.turns if t.role == "agent"]
+    end_s = explained_until(ctx, problem, agent_turns)
+    later_customer = [t.start_s for t in ctx.turns("customer") if t.start_s > end_s]
+    until = min([end_s + within, *later_customer[:1]])
     turns = [t for t in agent_turns if problem.start_s < t.start_s <= until]
     first_answer = next((t for t in agent_turns if not t.backchannel
-                         and problem.end_s < t.start_s <= problem.end_s + within), None)
+                         and end_s < t.start_s <= end_s + within), None)
     if first_answer is not None and first_answer not in turns:
         turns.append(first_answer)
     return Response(problem, tuple(turns), acknowledgement_kind(ctx, problem, tuple(w for t in turns for w in t.words)))
+
+
+def explained_until(ctx: RuleContext, problem: Turn, agent_turns: Sequence[Turn]) -> float:
+    """When the customer yields the floor after `problem`: the end of the customer's turns that follow it
+    before the agent takes a turn (a caller who goes on explaining is answered after the explanation)."""
+    end_s = problem.end_s
+    for turn in ctx.turns("customer"):
+        if turn.start_s <= problem.end_s:
+            continue
+        if any(not a.backchannel and problem.end_s < a.start_s < turn.start_s for a in agent_turns):
+            break
+        end_s = max(end_s, turn.end_s)
+    return end_s
 
 
 def acknowledgement_kind(ctx: RuleContext, problem: Turn, answer: Sequence[Word]) -> str | None:
