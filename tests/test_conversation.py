@@ -82,7 +82,7 @@ def test_interrupter_pausing_while_the_other_talks_on_keeps_one_turn():
 
 def test_a_barge_in_split_at_a_breath_is_one_barge_in_with_both_overlaps():
     # The agent barges in at 4.0 s, breathes 4.5-4.9 s while the customer starts a new phrase (4.6 s), and talks
-    # on: two agent turns, one barge-in of 0.5 + 0.6 s over the customer, who stops at 5.5 s.
+    # on: two agent turns, one barge-in over the customer's speech from 4.0 s until they stop at 5.5 s.
     turns, settings = turns_for(
         agent=[(4.0, 4.5), (4.9, 5.6)], customer=[(0.0, 4.55), (4.6, 5.5)],
         agent_words=[(4.0, 4.4, "as"), (4.9, 5.5, "I said")],
@@ -91,7 +91,7 @@ def test_a_barge_in_split_at_a_breath_is_one_barge_in_with_both_overlaps():
     assert [t.start_s for t in turns if t.role == "agent"] == [4.0, 4.9]
     (event,) = interruptions(turns, settings=settings)
     assert (event.interrupter, event.start_s, event.end_s) == ("agent", 4.0, 5.5)
-    assert event.overlap_s == pytest.approx(1.1)
+    assert event.overlap_s == pytest.approx(0.55 + 0.9)  # the customer's speech during the barge-in, breath included
 
 
 def test_backchannel_is_not_an_interruption_and_does_not_split_the_turn():

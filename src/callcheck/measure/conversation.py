@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from callcheck.measure.settings import MeasureSettings
 from callcheck.records import Region, Role, Turn, Word
 
+# A barge-in's speech with pauses up to this long is one stretch: inhaling takes a few hundred ms, while pauses
+# of more than half a second are mostly planning and hesitation pauses (Campione & Véronis 2002, Speech Prosody).
+BREATH_S = 0.5
 
 @dataclass(frozen=True, slots=True)
 class Interruption:
@@ -167,9 +170,11 @@ def interruptions(turns: Sequence[Turn], *, settings: MeasureSettings = MeasureS
                     turn, other, floor, max_pause_s=settings.turn_max_pause_s):
                 continue
             regions, other_end_s = _held_floor(other, floor, until_s=turn.end_s, max_pause_s=settings.turn_max_pause_s)
-            # a barge-in split at a short pause is one barge-in: the interrupter's next turns while the other talks on
+            # Talking over is the other's speech during the barge-in: a breath the interrupter takes is still part
+            # of it, and so is its next turn while the other talks on (a barge-in split at a breath where the other
+            # starts a new phrase); a longer pause of the interrupter is the other's turn again.
             mine, mine_end_s = _held_floor(turn, floor, until_s=other_end_s, max_pause_s=settings.turn_max_pause_s)
-            overlap = overlap_s(sorted(mine, key=lambda r: r.start_s), sorted(regions, key=lambda r: r.start_s))
+            overlap = overlap_s(_bridged(mine, max_gap_s=BREATH_S), sorted(regions, key=lambda r: r.start_s))
             cut_off = other_end_s - turn.start_s <= settings.interruption_cutoff_s
             if overlap >= settings.overlap_min_s and (
                 overlap >= settings.interruption_overlap_s or cut_off
@@ -207,6 +212,17 @@ def _resumes(turn: Turn, other: Turn, floor: Sequence[Turn], *, max_pause_s: flo
         and 0.0 <= turn.start_s - earlier.end_s <= max_pause_s
         for earlier in floor
     )
+
+
+def _bridged(regions: Sequence[Region], *, max_gap_s: float) -> list[Region]:
+    """`regions` sorted, with gaps of at most `max_gap_s` filled (one stretch of speech with its breaths)."""
+    out: list[Region] = []
+    for region in sorted(regions, key=lambda r: r.start_s):
+        if out and region.start_s - out[-1].end_s <= max_gap_s:
+            out[-1] = Region(out[-1].start_s, max(out[-1].end_s, region.end_s))
+        else:
+            out.append(region)
+    return out
 
 
 def _goes_on(turn: Turn, other: Turn, floor: Sequence[Turn], *, max_pause_s: float) -> bool:
