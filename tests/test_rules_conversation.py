@@ -105,11 +105,11 @@ def test_an_indistinct_agent_is_not_accused_of_a_missing_acknowledgement():
 
 # ---------------------------------------------------------------- overlong_greeting: time and stiffness
 
-def greeting(text: str, *, duration_s: float, language: str = "en"):
+def greeting(text: str, *, duration_s: float, language: str = "en", agent: dict | None = None):
     n = len(text.split())
     first = turn("agent", text, start_s=0.3, step_s=duration_s / n)
     rest = (turn("customer", "hello I have a question about my bill", start_s=duration_s + 1.0),)
-    return evaluate(turns=(first, *rest), language=language)[0]["overlong_greeting"]
+    return evaluate(turns=(first, *rest), language=language, agent=agent)[0]["overlong_greeting"]
 
 
 def test_a_modern_greeting_passes_even_with_13_words():
@@ -130,6 +130,15 @@ def test_the_textbook_formula_fails_as_stiff_and_a_long_greeting_as_long():
 
 def test_a_slow_short_greeting_is_not_an_overlong_one():
     assert greeting("Grumps and Sons, Sam Miller, good morning", duration_s=6.5).outcome == "pass"
+
+
+def test_a_slow_agent_gets_time_in_proportion_but_not_for_ever():
+    text = "Grumps and Sons, good morning, this is Sam Miller from the service team, how can I help you today?"
+    assert greeting(text, duration_s=7.0).outcome == "fail"  # 19 words in 7 s at a fluent rate
+    slow = greeting(text, duration_s=7.0, agent={"articulation_rate_sps": 2.5})  # apathetic_voice's 'slow delivery'
+    assert slow.outcome == "pass" and "2.5" in slow.reason
+    dragging = greeting(text, duration_s=9.5, agent={"articulation_rate_sps": 1.5})
+    assert dragging.outcome == "fail" and dragging.finding.threshold["max_duration_s"] == 9.0  # stretched 1.5x at most
 
 
 def test_the_greeting_ends_with_the_offer_of_help():

@@ -27,6 +27,8 @@ from callcheck.rules.phrases import find, tokenize
 
 RULE = "overlong_greeting"
 TITLE = {"de": "Begrüßung zu lang und altmodisch", "en": "Overlong, old-fashioned greeting"}
+APATHETIC = "apathetic_voice"  # whose 'slow delivery' threshold says when the whole delivery is slow
+SLOW_STRETCH_MAX = 1.5  # a slow agent's greeting may take up to this many times max_duration_s
 OFFER_TAIL_WORDS = 3  # "how can I help | you today?": words after the offer phrase up to the sentence end
 
 
@@ -81,20 +83,32 @@ def evaluate(ctx: RuleContext) -> RuleResult:
             lang, "Das Gespräch beginnt nicht mit einer Begrüßung des Agenten.",
             "The call does not open with a greeting by the agent."))
     n_words, duration = len(greeting.words), greeting.duration_s
+    # One cause, one finding: an agent who speaks slowly throughout (apathetic_voice's 'slow delivery') takes
+    # longer over any greeting; the time limit stretches with the slowness, up to SLOW_STRETCH_MAX times.
+    rate = ctx.measurements.roles["agent"].articulation_rate_sps
+    slow_below = ctx.all_settings[APATHETIC]["articulation_min_sps"]
+    slow = rate is not None and rate <= slow_below
+    max_duration = s["max_duration_s"] * (min(SLOW_STRETCH_MAX, slow_below / max(rate, 1e-6)) if slow else 1.0)
     # Time decides; the word count confirms the time went into words (garbled words are not counted).
-    long_time = duration > s["max_duration_s"]
+    long_time = duration > max_duration
     too_long = long_time and (n_words > s["max_words"] if trusted else True)
     too_formal = trusted and len(formulas) > s["max_formula_phrases"]
     measured = {"words": n_words, "formula_phrases": len(formulas), "word_confidence": round(greeting.confidence, 2),
                 "duration_s": round(duration, 2), "judged_by": "words" if trusted else "duration",
-                "ends_with_offer_of_help": greeting.offer_found}
+                "ends_with_offer_of_help": greeting.offer_found, "slow_delivery": slow}
     threshold = {"max_words": s["max_words"], "max_formula_phrases": s["max_formula_phrases"],
-                 "min_word_confidence": s["min_word_confidence"], "max_duration_s": s["max_duration_s"]}
+                 "min_word_confidence": s["min_word_confidence"], "max_duration_s": round(max_duration, 2)}
+    if not (too_long or too_formal) and duration > s["max_duration_s"] and slow:
+        return RuleResult(RULE, "pass", pick(
+            lang, f"Begrüßung {duration:.1f} s, für einen durchgehend langsam sprechenden Agenten kurz genug "
+                  f"({rate:.1f} Silben/s, siehe apathetic_voice).",
+            f"Greeting takes {duration:.1f} s, short enough for an agent who speaks slowly throughout "
+            f"({rate:.1f} syllables/s, see apathetic_voice)."))
     if not (too_long or too_formal):
         return RuleResult(RULE, "pass", pick(
             lang, f"Begrüßung kurz genug: {duration:.1f} s, {n_words} Wörter, {len(formulas)} Floskeln.",
             f"Greeting is short enough: {duration:.1f} s, {n_words} words, {len(formulas)} stock phrases."))
-    excess = max((duration - s["max_duration_s"]) / s["max_duration_s"] if too_long else 0.0,
+    excess = max((duration - max_duration) / max_duration if too_long else 0.0,
                  (len(formulas) - s["max_formula_phrases"]) / 2 if too_formal else 0.0)
     quote = " ".join(w.text for w in greeting.words[:30]) + (" …" if n_words > 30 else "")
     finding = Finding(
