@@ -182,6 +182,11 @@ def test_whisper_glues_a_spoken_dot_to_the_next_word():
     # what whisper-base wrote for "john dot smith at gmail dot com" spoken by espeak-ng
     assert labelled("and my email is John .smith at gmail .com", language="en") == {
         "EMAIL": "John .smith at gmail .com"}
+    # and what it wrote on espeak-ng 1.51 (the "at" glued as well)
+    assert labelled("and my email is John .smithatgmail .com", language="en") == {
+        "EMAIL": "John .smithatgmail .com"}
+    assert labelled("meine Mail ist anna .schmidtätweb .de", language="de") == {"EMAIL": "anna .schmidtätweb .de"}
+    assert labelled("the format of the data is fine.", language="en") == {}  # "at" inside words, no domain
 
 
 def test_a_first_name_that_is_also_a_word_counts_before_a_surname():

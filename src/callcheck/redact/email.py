@@ -8,7 +8,9 @@ keeps "I'm at 14 Oakfield Drive" and "Olivia at Brightline" out. The local part
 runs back over joining words (punkt, dot, underscore, minus, dash, ...) and at
 most two plain words, stopping at a pause or a function word ("ist", "is").
 Whisper often writes the spoken "dot" as a full stop glued to the next word
-("John .smith at gmail .com"); that counts as "dot" too.
+("John .smith at gmail .com"); that counts as "dot" too. It may glue the "at"
+as well ("John .smithatgmail .com"): a word holding "at"/"ät" that a glued
+top-level domain follows is an address, with the words glued to it by a dot.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ JOIN_WORDS = frozenset({"punkt", "dot", "unterstrich", "underscore", "minus", "b
 _BEFORE = frozenset("""mail e-mail email email's adresse address mailadresse e-mail-adresse ist is an to at ät mir me
 my meine mein die der das the a ein eine und and oder or es it it's that's lautet heißt wäre also so ja yes yeah sure
 okay ok bitte please einfach schreiben write send schicken sie you your ihre unter on under was were dann then""".split())
+_GLUED_AT = re.compile(r"\.?[a-z0-9äöüß_-]+(?:at|ät)[a-z0-9äöüß-]+")
+_GLUED_TLD = re.compile(r"\.[a-zäöü]{2,6}")
 _MAX_LOCAL_WORDS = 2  # plain words without a joining word: "k weber", "jackson nineteen seventy"
 _MAX_DOMAIN_WORDS = 3
 
@@ -112,4 +116,21 @@ def find_emails(tokens: Sequence[Token], lex: Lexicon) -> list[Found]:
             start = _local_start(tokens, i, lex) if end is not None else None
             if start is not None:
                 found.append(Found("EMAIL", start, end, "spoken"))
+        elif (_GLUED_AT.fullmatch(tok.low) and i + 1 < len(tokens) and _GLUED_TLD.fullmatch(tokens[i + 1].low)
+              and not tok.ends_sentence):
+            found.append(Found("EMAIL", _glued_start(tokens, i), _glued_end(tokens, i + 1), "spoken"))
     return found
+
+
+def _glued_start(tokens: Sequence[Token], i: int) -> int:
+    """"John .smithatgmail": the word before a token glued on by a dot belongs to the local part."""
+    if tokens[i].low.startswith(".") and i > 0 and _label(tokens[i - 1]) and not tokens[i - 1].ends_sentence:
+        return i - 1
+    return i
+
+
+def _glued_end(tokens: Sequence[Token], j: int) -> int:
+    """The last of the glued-dot tokens from `j` on: "gmail .co .uk"."""
+    while j + 1 < len(tokens) and _GLUED_TLD.fullmatch(tokens[j + 1].low) and not tokens[j].ends_sentence:
+        j += 1
+    return j
