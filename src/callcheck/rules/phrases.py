@@ -79,6 +79,7 @@ def tokenize(words: Sequence[Word]) -> list[Token]:
     return out
 
 
+@lru_cache(maxsize=65536)  # pure and called for every token against every phrase word: the rules' hot spot
 def stem(token: str) -> str:
     """The token without one common inflection ending, keeping at least MIN_STEM letters."""
     for ending in ENDINGS:
@@ -87,6 +88,7 @@ def stem(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=262144)
 def similar(a: str, b: str) -> bool:
     """Same word allowing for recognition errors: equal, the same stem, or one edit apart (longer words)."""
     if a == b:
