@@ -94,6 +94,17 @@ def test_a_barge_in_split_at_a_breath_is_one_barge_in_with_both_overlaps():
     assert event.overlap_s == pytest.approx(0.55 + 0.9)  # the customer's speech during the barge-in, breath included
 
 
+def test_a_barge_in_after_a_short_one_that_did_not_count_is_judged_on_its_own():
+    # "wait" (0.2 s over the agent) does not count; 1.9 s later the customer cuts the agent off: that counts.
+    turns, settings = turns_for(
+        agent=[(0.0, 7.5), (7.6, 10.0)], customer=[(7.2, 7.4), (9.3, 12.0)],
+        agent_words=[(0.1, 7.4, "so the new contract starts in May"), (7.6, 9.9, "and the price stays the same")],
+        customer_words=[(7.2, 7.4, "wait"), (9.3, 12.0, "no that is wrong")],
+    )
+    (event,) = interruptions(turns, settings=settings)
+    assert (event.interrupter, event.start_s) == ("customer", 9.3)
+
+
 def test_backchannel_is_not_an_interruption_and_does_not_split_the_turn():
     turns, settings = turns_for(
         agent=[(0.0, 4.0), (4.6, 9.0)], customer=[(3.0, 3.4)],

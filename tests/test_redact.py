@@ -187,6 +187,9 @@ def test_whisper_glues_a_spoken_dot_to_the_next_word():
         "EMAIL": "John .smithatgmail .com"}
     assert labelled("meine Mail ist anna .schmidtätweb .de", language="de") == {"EMAIL": "anna .schmidtätweb .de"}
     assert labelled("the format of the data is fine.", language="en") == {}  # "at" inside words, no domain
+    for web in ("you can check the forecast on weather .com", "the form is on www .datev .de",
+                "just message us on whatsapp .com", "please see status .html"):
+        assert labelled(web, language="en") == {}, web  # web addresses and file names, not e-mail
 
 
 def test_a_first_name_that_is_also_a_word_counts_before_a_surname():

@@ -162,12 +162,12 @@ def interruptions(turns: Sequence[Turn], *, settings: MeasureSettings = MeasureS
     """
     floor = [t for t in turns if not t.backchannel]
     events = []
+    counted: set[int] = set()  # turns that carry on a barge-in already counted (ids of Turn objects)
     for turn in floor:
         for other in floor:
             if other.role == turn.role or not other.start_s < turn.start_s < other.end_s:
                 continue
-            if _resumes(turn, other, floor, max_pause_s=settings.turn_max_pause_s) or _goes_on(
-                    turn, other, floor, max_pause_s=settings.turn_max_pause_s):
+            if _resumes(turn, other, floor, max_pause_s=settings.turn_max_pause_s) or id(turn) in counted:
                 continue
             regions, other_end_s = _held_floor(other, floor, until_s=turn.end_s, max_pause_s=settings.turn_max_pause_s)
             # Talking over is the other's speech during the barge-in: a breath the interrupter takes is still part
@@ -179,6 +179,8 @@ def interruptions(turns: Sequence[Turn], *, settings: MeasureSettings = MeasureS
             if overlap >= settings.overlap_min_s and (
                 overlap >= settings.interruption_overlap_s or cut_off
             ):
+                counted.update(id(t) for t in _carried_on(turn, floor, until_s=other_end_s,
+                                                           max_pause_s=settings.turn_max_pause_s))
                 quote = words_in(turn.words, turn.start_s, turn.start_s + 3.0)
                 events.append(Interruption(
                     start_s=turn.start_s,
@@ -195,13 +197,9 @@ def _held_floor(turn: Turn, floor: Sequence[Turn], *, until_s: float, max_pause_
     that carry on, after pauses of at most `max_pause_s`, before `until_s` (the
     end of the barge-in): someone who keeps talking over a barge-in still holds
     the floor, even though the turn split; an answer after it is a new turn."""
-    regions, end_s = list(turn.regions), turn.end_s
-    for later in floor:
-        if (later.role == turn.role and turn.start_s < later.start_s < until_s
-                and later.start_s - end_s <= max_pause_s):
-            regions.extend(later.regions)
-            end_s = max(end_s, later.end_s)
-    return regions, end_s
+    later = _carried_on(turn, floor, until_s=until_s, max_pause_s=max_pause_s)
+    regions = [*turn.regions, *(r for t in later for r in t.regions)]
+    return regions, max([turn.end_s, *(t.end_s for t in later)])
 
 
 def _resumes(turn: Turn, other: Turn, floor: Sequence[Turn], *, max_pause_s: float) -> bool:
@@ -225,14 +223,15 @@ def _bridged(regions: Sequence[Region], *, max_gap_s: float) -> list[Region]:
     return out
 
 
-def _goes_on(turn: Turn, other: Turn, floor: Sequence[Turn], *, max_pause_s: float) -> bool:
-    """True when `turn` continues its party's earlier barge-in into `other` (after a pause of at most
-    `max_pause_s`): that barge-in's event already counts it."""
-    return any(
-        earlier.role == turn.role and other.start_s < earlier.start_s < turn.start_s
-        and 0.0 <= turn.start_s - earlier.end_s <= max_pause_s
-        for earlier in floor
-    )
+def _carried_on(turn: Turn, floor: Sequence[Turn], *, until_s: float, max_pause_s: float) -> list[Turn]:
+    """The same party's later turns that `_held_floor` joins to `turn` (they belong to its barge-in)."""
+    out, end_s = [], turn.end_s
+    for later in floor:
+        if (later.role == turn.role and turn.start_s < later.start_s < until_s
+                and later.start_s - end_s <= max_pause_s):
+            out.append(later)
+            end_s = max(end_s, later.end_s)
+    return out
 
 
 def overlap_s(a: Sequence[Region], b: Sequence[Region]) -> float:

@@ -10,7 +10,9 @@ most two plain words, stopping at a pause or a function word ("ist", "is").
 Whisper often writes the spoken "dot" as a full stop glued to the next word
 ("John .smith at gmail .com"); that counts as "dot" too. It may glue the "at"
 as well ("John .smithatgmail .com"): a word holding "at"/"ät" that a glued
-top-level domain follows is an address, with the words glued to it by a dot.
+top-level domain follows is an address, with the words glued to it by a dot,
+when a mail word comes just before or a local part is glued on ("weather .com"
+and "www .datev .de" are web addresses).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ my meine mein die der das the a ein eine und and oder or es it it's that's laute
 okay ok bitte please einfach schreiben write send schicken sie you your ihre unter on under was were dann then""".split())
 _GLUED_AT = re.compile(r"\.?[a-z0-9äöüß_-]+(?:at|ät)[a-z0-9äöüß-]+")
 _GLUED_TLD = re.compile(r"\.[a-zäöü]{2,6}")
+_MAIL_CUES = frozenset({"mail", "e-mail", "email", "mailadresse", "e-mail-adresse", "adresse", "address"})
+_MAIL_CUE_WINDOW = 5  # tokens before a glued address that may hold the mail word ("my email is ...")
 _MAX_LOCAL_WORDS = 2  # plain words without a joining word: "k weber", "jackson nineteen seventy"
 _MAX_DOMAIN_WORDS = 3
 
@@ -117,9 +121,18 @@ def find_emails(tokens: Sequence[Token], lex: Lexicon) -> list[Found]:
             if start is not None:
                 found.append(Found("EMAIL", start, end, "spoken"))
         elif (_GLUED_AT.fullmatch(tok.low) and i + 1 < len(tokens) and _GLUED_TLD.fullmatch(tokens[i + 1].low)
-              and not tok.ends_sentence):
+              and not tok.ends_sentence and _mail_context(tokens, i)):
             found.append(Found("EMAIL", _glued_start(tokens, i), _glued_end(tokens, i + 1), "spoken"))
     return found
+
+
+def _mail_context(tokens: Sequence[Token], i: int) -> bool:
+    """A glued "...at..." word is an address only with evidence of one: a local part glued on by a dot
+    ("John .smithatgmail") or a mail word just before; never a web address ("www .datev .de", "weather .com")."""
+    before = [t.low for t in tokens[max(0, i - _MAIL_CUE_WINDOW):i]]
+    if before and before[-1] == "www":
+        return False
+    return tokens[i].low.startswith(".") or any(w.strip(".,:;") in _MAIL_CUES for w in before)
 
 
 def _glued_start(tokens: Sequence[Token], i: int) -> int:
