@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from callcheck.measure.settings import MeasureSettings
 from callcheck.records import Region, Role, Turn, Word
+from callcheck.signal.regions import merge
 
 # A barge-in's speech with pauses up to this long is one stretch: inhaling takes a few hundred ms, while pauses
 # of more than half a second are mostly planning and hesitation pauses (Campione & Véronis 2002, Speech Prosody).
 BREATH_S = 0.5
+
 
 @dataclass(frozen=True, slots=True)
 class Interruption:
@@ -173,14 +175,15 @@ def interruptions(turns: Sequence[Turn], *, settings: MeasureSettings = MeasureS
             # Talking over is the other's speech during the barge-in: a breath the interrupter takes is still part
             # of it, and so is its next turn while the other talks on (a barge-in split at a breath where the other
             # starts a new phrase); a longer pause of the interrupter is the other's turn again.
-            mine, mine_end_s = _held_floor(turn, floor, until_s=other_end_s, max_pause_s=settings.turn_max_pause_s)
-            overlap = overlap_s(_bridged(mine, max_gap_s=BREATH_S), sorted(regions, key=lambda r: r.start_s))
+            mine = [turn, *_carried_on(turn, floor, until_s=other_end_s, max_pause_s=settings.turn_max_pause_s)]
+            mine_end_s = max(t.end_s for t in mine)
+            overlap = overlap_s(merge([r for t in mine for r in t.regions], gap_s=BREATH_S),
+                                sorted(regions, key=lambda r: r.start_s))
             cut_off = other_end_s - turn.start_s <= settings.interruption_cutoff_s
             if overlap >= settings.overlap_min_s and (
                 overlap >= settings.interruption_overlap_s or cut_off
             ):
-                counted.update(id(t) for t in _carried_on(turn, floor, until_s=other_end_s,
-                                                           max_pause_s=settings.turn_max_pause_s))
+                counted.update(id(t) for t in mine[1:])
                 quote = words_in(turn.words, turn.start_s, turn.start_s + 3.0)
                 events.append(Interruption(
                     start_s=turn.start_s,
@@ -210,17 +213,6 @@ def _resumes(turn: Turn, other: Turn, floor: Sequence[Turn], *, max_pause_s: flo
         and 0.0 <= turn.start_s - earlier.end_s <= max_pause_s
         for earlier in floor
     )
-
-
-def _bridged(regions: Sequence[Region], *, max_gap_s: float) -> list[Region]:
-    """`regions` sorted, with gaps of at most `max_gap_s` filled (one stretch of speech with its breaths)."""
-    out: list[Region] = []
-    for region in sorted(regions, key=lambda r: r.start_s):
-        if out and region.start_s - out[-1].end_s <= max_gap_s:
-            out[-1] = Region(out[-1].start_s, max(out[-1].end_s, region.end_s))
-        else:
-            out.append(region)
-    return out
 
 
 def _carried_on(turn: Turn, floor: Sequence[Turn], *, until_s: float, max_pause_s: float) -> list[Turn]:

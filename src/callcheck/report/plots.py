@@ -19,6 +19,7 @@ import numpy as np
 
 from callcheck.records import Region, Turn
 from callcheck.signal.pitch import PitchTrack
+from callcheck.signal.regions import merge
 
 WIDTH_IN = 10.0
 MAX_POINTS = 4000  # pitch frames per role drawn at most; more are block medians
@@ -73,9 +74,9 @@ def turn_timeline_svg(*, duration_s: float, turns: Sequence[Turn], overlaps: Seq
             if not mine:
                 continue
             lane = (y[role] - 0.3, 0.6)
-            ax.broken_barh(_joined([(t.start_s, t.end_s) for t in mine], joint), lane,
+            ax.broken_barh(_bars([Region(t.start_s, t.end_s) for t in mine], joint), lane,
                            color=COLORS[role], alpha=0.25 if backchannel else 0.35, lw=0)
-            ax.broken_barh(_joined([(r.start_s, r.end_s) for t in mine for r in t.regions], joint), lane,
+            ax.broken_barh(_bars([r for t in mine for r in t.regions], joint), lane,
                            color=COLORS[role], alpha=0.5 if backchannel else 1.0, lw=0)
     if len(roles) == 2:
         lo, hi = min(y[r] for r in roles), max(y[r] for r in roles)
@@ -150,16 +151,10 @@ def _finite_max(windows: Sequence) -> float:
     return max(values, default=0.0)
 
 
-def _joined(spans: Sequence[tuple[float, float]], gap_s: float) -> list[tuple[float, float]]:
-    """(start, width) bars of the (start, end) spans, with spans closer than `gap_s` drawn as one:
+def _bars(spans: Sequence[Region], gap_s: float) -> list[tuple[float, float]]:
+    """(start, width) bars of the spans, with spans at most `gap_s` apart drawn as one:
     a three-hour call's thousands of turns stay a few hundred shapes, alike to the eye."""
-    bars: list[list[float]] = []
-    for start, end in sorted(spans):
-        if bars and start - bars[-1][1] < gap_s:
-            bars[-1][1] = max(bars[-1][1], end)
-        else:
-            bars.append([start, end])
-    return [(start, end - start) for start, end in bars]
+    return [(r.start_s, r.duration_s) for r in merge(spans, gap_s=gap_s)]
 
 
 def _short(label: str, limit: int = 34) -> str:
