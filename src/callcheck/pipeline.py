@@ -24,6 +24,7 @@ from callcheck.records import LAYOUTS, AsrHints, CallReport, Layout, Recording, 
 from callcheck.rules import evaluate_call
 from callcheck.signal.audio import load_recording
 from callcheck.signal.music import exclude_hold, hold_settings
+from callcheck.signal.onsets import refine_onsets
 from callcheck.signal.vad import VadSettings, asr_chunks, speech_regions
 from callcheck.speech.asr import SAMPLE_RATE_HZ, Transcriber
 from callcheck.speech.roles import AGENT_SPEAKERS
@@ -103,7 +104,8 @@ def analyze_call(
     hook("language", language)
     hints = config.asr.plus(options.hotwords)
     recording, speakers, layout = _transcribe(recording, found, regions, transcriber=transcriber, language=language,
-                                              options=options, settings=layout_settings, hints=hints)
+                                              options=options, settings=layout_settings, hints=hints,
+                                              hold=tuple(h.region for h in hold))
     hook("asr", speakers)
     measurements = measure_call(recording, speakers, language=language, settings=config.measure,
                                 method=layout.method, hold=hold)
@@ -144,12 +146,14 @@ def analyze_call(
 def _transcribe(recording: Recording, found: parties.Parties, regions: Mapping[int, tuple[Region, ...]], *,
                 transcriber: Transcriber, language: str | None, options: AnalyzeOptions,
                 settings: parties.LayoutSettings,
-                hints: AsrHints) -> tuple[Recording, tuple[SpeakerTranscript, ...], Layout]:
+                hints: AsrHints, hold: tuple[Region, ...] = ()) -> tuple[Recording, tuple[SpeakerTranscript, ...], Layout]:
     """Words for each party: per channel for stereo, one pass over the mix split by speaker for mixed.
 
     Vocabulary hints go to every pass (the customer says the company's and the
     agent's name too); only when there are some, so a transcriber that takes no
-    hints works as long as none are given.
+    hints works as long as none are given. The recogniser gets chunks of the
+    detected regions; the transcripts keep the regions with their onsets moved
+    back to where the sound starts (`signal.onsets`), never into `hold`.
     """
     extra = {"hints": hints} if hints.active else {}
 
@@ -162,7 +166,8 @@ def _transcribe(recording: Recording, found: parties.Parties, regions: Mapping[i
     layout = found.layout
     if layout.kind == "stereo":
         speakers = tuple(
-            SpeakerTranscript(role=ch.role, channel=ch.index, regions=found.regions[ch.role],
+            SpeakerTranscript(role=ch.role, channel=ch.index,
+                              regions=refine_onsets(ch.samples, found.regions[ch.role], sr=SAMPLE_RATE_HZ, barriers=hold),
                               words=parties.drop_leaked_words(words_of(ch, found.regions[ch.role]),
                                                               found.leaks.get(ch.role)),
                               language=language)
@@ -172,7 +177,8 @@ def _transcribe(recording: Recording, found: parties.Parties, regions: Mapping[i
     (channel,) = recording.channels
     words = words_of(channel, regions[channel.index])
     if layout.kind == "single":
-        return recording, (SpeakerTranscript("agent", channel.index, found.regions["agent"], words, language),), layout
+        regions = refine_onsets(channel.samples, found.regions["agent"], sr=SAMPLE_RATE_HZ, barriers=hold)
+        return recording, (SpeakerTranscript("agent", channel.index, regions, words, language),), layout
     by_speaker = parties.split_words(words, found.regions)
     decision = parties.assign_roles(by_speaker, found.regions, language=language, settings=settings,
                                     requested=options.agent_speaker)

@@ -43,15 +43,17 @@ def evaluate_call(
     language = language if language in ("de", "en") else "en"
     report_language = report_language or language
     phrases = config.rule_phrases(language)
-    outcomes = tuple(
-        rule.evaluate(RuleContext(
-            measurements=measurements, speakers=tuple(speakers), language=language,
-            report_language=report_language, settings=config.rules[rule.RULE], phrases=phrases,
-            all_settings=config.rules, listener_words=config.measure.backchannels.get(language, ()),
-            pause_min_s=config.measure.pause_min_s,
-        ))
-        for rule in RULES
-    )
+    contexts = {rule.RULE: RuleContext(
+        measurements=measurements, speakers=tuple(speakers), language=language,
+        report_language=report_language, settings=config.rules[rule.RULE], phrases=phrases,
+        all_settings=config.rules, listener_words=config.measure.backchannels.get(language, ()),
+        pause_min_s=config.measure.pause_min_s,
+    ) for rule in RULES}
+    results = {rule.RULE: rule.evaluate(contexts[rule.RULE]) for rule in RULES}
+    # one cause, one finding: a flat pitch that makes the apathy finding is reported there
+    results[toneless.RULE] = toneless.explained_by_apathy(results[toneless.RULE], apathy=results[apathetic.RULE],
+                                                          ctx=contexts[toneless.RULE])
+    outcomes = tuple(results[rule.RULE] for rule in RULES)
     return Evaluation(outcomes=outcomes, score=score(outcomes, config=config))
 
 

@@ -95,7 +95,9 @@ def _signs(ctx: RuleContext) -> tuple[dict[str, bool], list[tuple[str, str]], in
     if blurred:
         notes.append(("Lautstärkewechsel nicht gewertet: der Kanal ist verhallt (siehe indistinct_speech)",
                       "loudness variation not counted: the channel is blurred (see indistinct_speech)"))
-    if flat and toneless.evaluate(ctx.for_rule(toneless.RULE)).outcome == "fail":
+    toneless_ctx = ctx.for_rule(toneless.RULE)
+    if flat and toneless.evaluate(toneless_ctx).outcome == "fail" \
+            and agent.pitch_sd_st <= toneless_ctx.settings["own_finding_sd_max_st"]:  # else reported here only
         notes.append(("flache Tonhöhe: siehe toneless_voice", "flat pitch: see toneless_voice"))
     return signs, notes, len(acks) + len(backchannels), level_vs
 

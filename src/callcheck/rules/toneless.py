@@ -1,4 +1,10 @@
-"""toneless_voice - Stimme klingt tonlos: monotone, no emotion audible."""
+"""toneless_voice - Stimme klingt tonlos: monotone, no emotion audible.
+
+One cause, one finding: a flattened pitch is also one of apathetic_voice's
+signs. When that rule fails with it, the flat pitch is part of the apathy
+finding and is reported there; toneless_voice still reports a pitch flat
+beyond doubt (`own_finding_sd_max_st`, its critical bar) on its own.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,22 @@ from callcheck.rules.base import Evidence, Finding, RuleContext, RuleResult, con
 
 RULE = "toneless_voice"
 TITLE = {"de": "Stimme klingt tonlos", "en": "Toneless, monotone voice"}
+
+
+def explained_by_apathy(result: RuleResult, *, apathy: RuleResult, ctx: RuleContext) -> RuleResult:
+    """`result` (this rule's, on `ctx`) as reported next to apathetic_voice's `apathy`: a flat pitch its failure
+    counts is passed on to it, unless the pitch is flat beyond doubt."""
+    if result.finding is None or apathy.finding is None or not apathy.finding.measured.get("flat"):
+        return result
+    sd = result.finding.measured["pitch_sd_st"]
+    if sd <= ctx.settings["own_finding_sd_max_st"]:
+        return result
+    return RuleResult(RULE, "pass", pick(
+        ctx.report_language,
+        f"Flache Tonhöhe ({sd:.1f} Halbtöne SD) ist ein Anzeichen der Teilnahmslosigkeit und wird dort berichtet "
+        "(siehe apathetic_voice).",
+        f"Flat pitch ({sd:.1f} semitones SD) is one sign of the apathetic voice and is reported there "
+        "(see apathetic_voice)."))
 
 
 def evaluate(ctx: RuleContext) -> RuleResult:
