@@ -117,6 +117,23 @@ def test_backchannel_is_not_an_interruption_and_does_not_split_the_turn():
     assert [t.text for t in turns if t.backchannel] == ["mhm"]
 
 
+def test_a_backchannel_word_said_in_one_breath_with_a_barge_in_starts_it():
+    # "Sure, | what is your customer number?" over the caller, 0.26 s between the two (espeak-ng test call):
+    # the barge-in starts at "Sure", and talks over the caller for 1.6 s, not 0.8 s.
+    turns, settings = turns_for(
+        agent=[(6.90, 7.42), (7.68, 9.31)], customer=[(4.26, 8.48)],
+        agent_words=[(6.9, 7.4, "Sure,"), (7.7, 9.3, "what is your customer number?")],
+        customer_words=[(4.3, 8.4, "I would like to book a garden maintenance appointment for the spring")],
+    )
+    (event,) = interruptions(turns, settings=settings)
+    assert event.start_s == pytest.approx(6.90) and event.overlap_s == pytest.approx(1.58)
+    # a real listener's "mhm" a second before the same speaker's own turn stays a backchannel
+    turns, _ = turns_for(agent=[(3.0, 3.3), (4.5, 6.0)], customer=[(0.0, 4.2)],
+                         agent_words=[(3.0, 3.3, "mhm"), (4.5, 6.0, "okay let me check")],
+                         customer_words=[(0.1, 4.1, "my order never arrived")])
+    assert [t.text for t in turns if t.backchannel] == ["mhm"]
+
+
 def test_german_backchannel_and_late_overlap_that_is_just_jitter():
     turns, settings = turns_for(
         agent=[(5.9, 9.0)], customer=[(0.0, 6.0), (7.0, 7.5)],

@@ -56,7 +56,7 @@ def build_turns(
     units = {
         role: _attached([_unit(role, r, ws, language, settings)
                          for r, ws in zip(rs, assign_words(rs, words.get(role, ())), strict=True)],
-                        within_s=settings.pause_min_s)
+                        within_s=BREATH_S)
         for role, rs in regions.items()
     }
     floor = {role: [u.regions[0] for u in us if not u.backchannel] for role, us in units.items()}
@@ -107,8 +107,9 @@ def _unit(role: Role, region: Region, words: Sequence[Word], language: str | Non
 def _attached(units: list[Turn], *, within_s: float) -> list[Turn]:
     """Units with the backchannel mark taken off those said in one breath with the same party's own turn.
 
-    "Okay, | thank you for that ..." with less than `within_s` between the two is
-    the start of an answer, not a listener's signal (nor is "... see you. | Bye").
+    "Okay, | thank you for that ..." with less than `within_s` (a breath, `BREATH_S`) between the two
+    is the start of an answer, not a listener's signal (nor is "... see you. | Bye"); said over
+    the other party, it is where the barge-in starts.
     """
     out = list(units)
     for i, unit in enumerate(units):
