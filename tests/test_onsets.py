@@ -98,3 +98,22 @@ def test_hold_music_cut_from_the_speech_is_a_barrier():
     edge, after = refine_onsets(x, [Region(0.9, 1.0), Region(2.1, 3.0)], sr=SR, barriers=hold)
     assert edge == Region(0.9, 1.0)  # the music's own lead-in stays out
     assert after.start_s >= 1.8
+
+
+def test_the_other_party_leaking_in_is_not_a_lead_in_but_a_barge_in_is():
+    rng = np.random.default_rng(5)
+    customer = _line(4.0, rng)
+    customer[int(0.5 * SR):int(1.6 * SR)] += _burst(1.1, level_db=-15, rng=rng)
+    delay = int(0.04 * SR)
+    leak = np.concatenate([np.zeros(delay), customer[:-delay]]) * 10 ** (-20 / 20)  # 20 dB down, 40 ms late
+    agent = _line(4.0, rng) + leak
+    agent[int(1.7 * SR):int(3.0 * SR)] += _burst(1.3, level_db=-15, rng=rng)
+    (alone,) = refine_onsets(agent, [Region(1.9, 3.0)], sr=SR)
+    assert alone.start_s < 1.75  # without the other channel the leak's tail reads as a lead-in
+    (checked,) = refine_onsets(agent, [Region(1.9, 3.0)], sr=SR, other=customer)
+    assert checked.start_s == pytest.approx(1.7, abs=0.02)
+    # the agent's own voice over the customer's: the onset goes back into the customer's speech
+    over = _line(4.0, rng) + leak
+    over[int(1.2 * SR):int(3.0 * SR)] += _burst(1.8, level_db=-15, rng=rng)
+    (barge_in,) = refine_onsets(over, [Region(1.5, 3.0)], sr=SR, other=customer)
+    assert barge_in.start_s == pytest.approx(1.2, abs=0.02)

@@ -19,8 +19,8 @@ def explained_by_apathy(result: RuleResult, *, apathy: RuleResult, ctx: RuleCont
     counts is passed on to it, unless the pitch is flat beyond doubt."""
     if result.finding is None or apathy.finding is None or not apathy.finding.measured.get("flat"):
         return result
-    sd = result.finding.measured["pitch_sd_st"]
-    if sd <= ctx.settings["own_finding_sd_max_st"]:
+    sd = ctx.measurements.roles["agent"].pitch_sd_st
+    if sd is None or sd <= ctx.settings["own_finding_sd_max_st"]:
         return result
     return RuleResult(RULE, "pass", pick(
         ctx.report_language,

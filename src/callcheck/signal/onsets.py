@@ -6,9 +6,12 @@ second after the first loud syllable ("I'm so sorry ..." heard from 29.06 s,
 detected from 29.47 s). Every gap between turns then reads that much too long,
 an answer that starts over the caller reads as a polite one, and an instant
 answer as a pause. This module moves each region's start back over the sound
-that leads into it: frames well above the local noise floor and within reach
-of the region's own level (so a leaked far-end voice or a breath at the floor
-does not count), bridging the short dips of stop closures.
+that leads into it: frames well above the local noise floor, within reach of
+the region's own level (a breath at the floor does not count) and, on a stereo
+call, not far below the other channel at the time (the other party leaking in,
+an echo up to 100 ms late, is not the start of this party's speech; a barge-in,
+the party's own voice over the other's, is), bridging the short dips of stop
+closures.
 
 The regions handed to the recogniser are left as they are (its chunks are
 padded anyway); only the measurements see the refined onsets.
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from callcheck.records import Region
+from callcheck.signal.regions import merge
 
 FRAME_S = 0.010
 
@@ -32,16 +36,26 @@ class OnsetSettings:
     floor_window_s: float = 1.0   # the local noise floor is read over this stretch before the detected start
     above_floor_db: float = 15.0  # a frame sounds when it is this far above the local floor ...
     below_speech_db: float = 25.0  # ... and no further than this below the region's own loud frames
+    below_other_db: float = 10.0  # ... and no further than this below the other channel within leak_delay_s (a leak)
+    leak_delay_s: float = 0.1     # a leak or echo arrives up to this late
+    other_pause_s: float = 0.5   # the other party's speech with pauses up to this is one stretch (a breath)
     max_dip_s: float = 0.15       # quieter stretches up to this long inside the lead-in are bridged (stop closures)
     min_sound_s: float = 0.03     # a lead-in with less sound than this (a click) does not move the onset
 
 
 def refine_onsets(samples: np.ndarray, regions: Sequence[Region], *, sr: int, barriers: Sequence[Region] = (),
+                  other: np.ndarray | None = None, other_regions: Sequence[Region] = (),
                   settings: OnsetSettings = OnsetSettings()) -> tuple[Region, ...]:
     """`regions` (sorted, of one channel `samples`, at `sr`) with each start moved back to where its sound begins;
     never past the end of the region before it, nor into a `barriers` region (hold music cut from the speech);
-    a piece left where a barrier was cut off keeps its start (its sound is the barrier's)."""
+    a piece left where a barrier was cut off keeps its start (its sound is the barrier's). `other` is the
+    other party's channel of a stereo call (same rate and length), None for one channel; a lead-in
+    crosses the end of the other party's speech (`other_regions`) only where that speech is louder in its
+    own channel than this party's lead-in: else it is this party leaking into the other channel, a piece
+    the leak check left (a barge-in starts inside the other's speech; an echo of its own voice does not)."""
     out: list[Region] = []
+    # where the other party stopped: the end of their speech with pauses up to a breath joined
+    stopped = sorted(o.end_s for o in merge(other_regions, gap_s=settings.other_pause_s)) if other_regions else []
     ends = sorted(b.end_s for b in barriers)
     for region in regions:
         if any(abs(region.end_s - b.start_s) < 1e-6 for b in barriers):
@@ -49,12 +63,15 @@ def refine_onsets(samples: np.ndarray, regions: Sequence[Region], *, sr: int, ba
             continue
         before = [e for e in ends if e <= region.start_s + 1e-9]
         not_before = max(out[-1].end_s if out else 0.0, before[-1] if before else 0.0)
-        start = _onset(samples, region, sr=sr, not_before_s=not_before, settings=settings)
+        stops = [e for e in stopped if region.start_s - settings.lookback_s < e <= region.start_s]
+        start = _onset(samples, region, sr=sr, not_before_s=not_before, other=other, other_stops=stops,
+                       settings=settings)
         out.append(Region(start, region.end_s) if start < region.start_s else region)
     return tuple(out)
 
 
-def _onset(samples, region: Region, *, sr: int, not_before_s: float, settings: OnsetSettings) -> float:
+def _onset(samples, region: Region, *, sr: int, not_before_s: float, other, other_stops: Sequence[float],
+           settings: OnsetSettings) -> float:
     frame = int(round(FRAME_S * sr))
     first = max(0, int((region.start_s - settings.lookback_s - settings.floor_window_s) * sr))
     head = min(region.end_s, region.start_s + 0.5)
@@ -62,8 +79,7 @@ def _onset(samples, region: Region, *, sr: int, not_before_s: float, settings: O
     n = (last - first) // frame
     if n <= 0:
         return region.start_s
-    x = np.asarray(samples[first:first + n * frame], dtype=np.float64).reshape(n, frame)
-    db = 10 * np.log10(np.mean(x * x, axis=1) + 1e-12)
+    db = _frame_db(samples, first, n, frame)
     at = int(round((region.start_s * sr - first) / frame))  # the detected start, in frames
     if at <= 0 or at >= n:
         return region.start_s
@@ -73,6 +89,13 @@ def _onset(samples, region: Region, *, sr: int, not_before_s: float, settings: O
     earliest = max(0, at - int(round(settings.lookback_s / FRAME_S)),
                    int(np.ceil((not_before_s * sr - first) / frame)))
     sounding = db > threshold
+    other_db = None
+    if other is not None:
+        reach = int(round(settings.leak_delay_s / FRAME_S))
+        other_db = _frame_db(other, first, n, frame)
+        louder = np.max(np.lib.stride_tricks.sliding_window_view(
+            np.pad(other_db, (reach, 0), constant_values=-120.0), reach + 1), axis=1)  # the other, up to reach before
+        sounding &= db > louder - settings.below_other_db
     dip = int(round(settings.max_dip_s / FRAME_S))
     onset, quiet = at, 0
     for i in range(at - 1, earliest - 1, -1):
@@ -82,6 +105,20 @@ def _onset(samples, region: Region, *, sr: int, not_before_s: float, settings: O
             quiet += 1
             if quiet > dip:
                 break
-    if np.count_nonzero(sounding[onset:at]) * FRAME_S < settings.min_sound_s:
+    for stop_s in other_stops:  # a lead-in over the end of the other's speech that is a leak of this party's
+        end = int(round((stop_s * sr - first) / frame))
+        if other_db is not None and onset < end <= at and np.median(other_db[onset:end] - db[onset:end]) \
+                < -settings.below_other_db:
+            onset = end
+    if onset < at and np.count_nonzero(sounding[onset:at]) * FRAME_S < settings.min_sound_s:
         return region.start_s
     return max(region.start_s - settings.lookback_s, (first + onset * frame) / sr) if onset < at else region.start_s
+
+
+def _frame_db(samples, first: int, n: int, frame: int) -> np.ndarray:
+    """Levels (dB) of `n` frames of `frame` samples from sample `first`; frames past the end read as silence."""
+    x = np.zeros(n * frame)
+    piece = np.asarray(samples[first:first + n * frame], dtype=np.float64)
+    x[:piece.size] = piece
+    x = x.reshape(n, frame)
+    return 10 * np.log10(np.mean(x * x, axis=1) + 1e-12)
