@@ -163,14 +163,15 @@ def _transcribe(recording: Recording, found: parties.Parties, regions: Mapping[i
         return transcriber.transcribe(channel.samples, chunks=_chunks(speech, recording, options.vad),
                                       language=language, **extra)
 
+    def refined(ch):  # a stereo channel's regions with their onsets refined, read against the other channel
+        other = next(o for o in recording.channels if o is not ch)
+        return refine_onsets(ch.samples, found.regions[ch.role], sr=SAMPLE_RATE_HZ, barriers=hold,
+                             other=other.samples, other_regions=found.regions[other.role])
+
     layout = found.layout
     if layout.kind == "stereo":
-        other = {ch.role: next(o.samples for o in recording.channels if o is not ch) for ch in recording.channels}
         speakers = tuple(
-            SpeakerTranscript(role=ch.role, channel=ch.index,
-                              regions=refine_onsets(ch.samples, found.regions[ch.role], sr=SAMPLE_RATE_HZ,
-                                                    barriers=hold, other=other[ch.role],
-                                                    other_regions=found.regions[_OTHER[ch.role]]),
+            SpeakerTranscript(role=ch.role, channel=ch.index, regions=refined(ch),
                               words=parties.drop_leaked_words(words_of(ch, found.regions[ch.role]),
                                                               found.leaks.get(ch.role)),
                               language=language)
@@ -193,9 +194,6 @@ def _transcribe(recording: Recording, found: parties.Parties, regions: Mapping[i
     layout = dataclasses.replace(layout, agent_speaker_confidence=decision.confidence,
                                  reason=f"{layout.reason}; {decision.reason}")
     return parties.mixed_recording(recording), speakers, layout
-
-
-_OTHER = {"agent": "customer", "customer": "agent"}
 
 
 def _chunks(regions: tuple[Region, ...], recording: Recording, vad: VadSettings) -> tuple[Region, ...]:

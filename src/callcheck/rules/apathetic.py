@@ -96,8 +96,8 @@ def _signs(ctx: RuleContext) -> tuple[dict[str, bool], list[tuple[str, str]], in
         notes.append(("Lautstärkewechsel nicht gewertet: der Kanal ist verhallt (siehe indistinct_speech)",
                       "loudness variation not counted: the channel is blurred (see indistinct_speech)"))
     toneless_ctx = ctx.for_rule(toneless.RULE)
-    if flat and toneless.evaluate(toneless_ctx).outcome == "fail" \
-            and agent.pitch_sd_st <= toneless_ctx.settings["own_finding_sd_max_st"]:  # else reported here only
+    # a flat pitch toneless_voice leaves to this finding is reported here only
+    if flat and toneless.flat_beyond_doubt(toneless_ctx) and toneless.evaluate(toneless_ctx).outcome == "fail":
         notes.append(("flache Tonhöhe: siehe toneless_voice", "flat pitch: see toneless_voice"))
     return signs, notes, len(acks) + len(backchannels), level_vs
 

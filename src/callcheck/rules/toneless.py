@@ -19,15 +19,22 @@ def explained_by_apathy(result: RuleResult, *, apathy: RuleResult, ctx: RuleCont
     counts is passed on to it, unless the pitch is flat beyond doubt."""
     if result.finding is None or apathy.finding is None or not apathy.finding.measured.get("flat"):
         return result
-    sd = ctx.measurements.roles["agent"].pitch_sd_st
-    if sd is None or sd <= ctx.settings["own_finding_sd_max_st"]:
+    if flat_beyond_doubt(ctx):
         return result
+    sd = ctx.measurements.roles["agent"].pitch_sd_st
     return RuleResult(RULE, "pass", pick(
         ctx.report_language,
         f"Flache Tonhöhe ({sd:.1f} Halbtöne SD) ist ein Anzeichen der Teilnahmslosigkeit und wird dort berichtet "
         "(siehe apathetic_voice).",
         f"Flat pitch ({sd:.1f} semitones SD) is one sign of the apathetic voice and is reported there "
         "(see apathetic_voice)."))
+
+
+def flat_beyond_doubt(ctx: RuleContext) -> bool:
+    """The agent's pitch is flat enough (`ctx` with this rule's settings) to be a finding of its own even where
+    apathetic_voice reports the flat pitch; without a pitch measure there is nothing to pass on."""
+    sd = ctx.measurements.roles["agent"].pitch_sd_st
+    return sd is None or sd <= ctx.settings["own_finding_sd_max_st"]
 
 
 def evaluate(ctx: RuleContext) -> RuleResult:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from callcheck.signal.samplefile import BLOCK_SAMPLES
+
 
 @dataclass(frozen=True, slots=True)
 class FrameGrid:
@@ -38,3 +40,18 @@ class FrameGrid:
     def coarser(self, step: int) -> FrameGrid:
         """The grid of blocks of `step` frames, each at the mean of its frames' times."""
         return FrameGrid(self.first, self.hop * step, self.centre + 0.5 * self.hop * (step - 1), self.sr)
+
+
+def frame_db(samples, *, frame: int) -> np.ndarray:
+    """Level of every whole frame of `frame` samples in dBFS, float64 (n // frame,).
+
+    Reads `samples` (an array or a `SampleFile`) a block at a time.
+    """
+    n_frames = samples.shape[0] // frame
+    out = np.empty(n_frames)
+    per_block = max(1, BLOCK_SAMPLES // frame)
+    for i in range(0, n_frames, per_block):
+        j = min(n_frames, i + per_block)
+        x = np.asarray(samples[i * frame:j * frame], dtype=np.float32).reshape(j - i, frame)
+        out[i:j] = 10 * np.log10(np.einsum("ij,ij->i", x, x, dtype=np.float64) / frame + 1e-12)
+    return out

@@ -52,6 +52,7 @@ from scipy.ndimage import uniform_filter1d
 
 from callcheck.errors import ConfigError
 from callcheck.records import HoldSpan, Recording, Region
+from callcheck.signal.frames import frame_db as level_frames
 from callcheck.signal.regions import subtract
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,6 @@ FINE_CORRELATION = 0.3  # a frame pair correlating above this in fine structure 
 EDGE_CORRELATION = 0.5  # ... and clearly so, for placing a stretch's edges (speech next to music rarely is)
 BAND_HZ = (150.0, 3400.0)  # the telephone band: the same evidence on 8 kHz and wideband calls
 SMOOTH_HZ = 140.0  # the local mean removed from the log spectrum (the envelope: formants, tilt)
-BLOCK_S = 60.0  # the channel is read in blocks of this length
 SPECTRAL_BLOCK_FRAMES = 1024  # spectral frames per batch: bounds memory to a few MB
 
 
@@ -133,7 +133,7 @@ def hold_regions(samples, *, sample_rate_hz: int, speech: Sequence[Region] = (),
     win, hop = round(settings.window_s / FRAME_S), max(1, round(settings.hop_s / FRAME_S))
     if not settings.detect or samples.shape[0] < frame * win:
         return ()
-    frame_db = _frame_db(samples, frame=frame)
+    frame_db = level_frames(samples, frame=frame)
     windows = _windows(frame_db, speech, win=win, hop=hop, frame_s=frame_s, settings=settings)
     correlation = np.zeros(frame_db.size, dtype=np.float32)  # frame i's fine structure with i + SUSTAIN_LAG's
     reach = round(settings.sustain_span_s / 2 / (hop * frame_s))  # windows either side that sign 2 is read over
@@ -161,18 +161,6 @@ def hold_regions(samples, *, sample_rate_hz: int, speech: Sequence[Region] = (),
     spans = [s for s in _joined(spans) if s.duration_s >= settings.min_hold_s]
     log.debug("hold music: %s", ", ".join(f"{s.start_s:.1f}-{s.end_s:.1f} s" for s in spans) or "none")
     return tuple(spans)
-
-
-def _frame_db(samples, *, frame: int) -> np.ndarray:
-    """Level of every whole frame in dBFS, float64 (n // frame,), read block by block."""
-    n_frames = samples.shape[0] // frame
-    out = np.empty(n_frames)
-    per_block = max(1, round(BLOCK_S / FRAME_S))
-    for i in range(0, n_frames, per_block):
-        j = min(n_frames, i + per_block)
-        x = np.asarray(samples[i * frame:j * frame], dtype=np.float32).reshape(j - i, frame)
-        out[i:j] = 10 * np.log10(np.einsum("ij,ij->i", x, x, dtype=np.float64) / frame + 1e-12)
-    return out
 
 
 def _windows(frame_db: np.ndarray, speech: Sequence[Region], *, win: int, hop: int, frame_s: float,

@@ -19,12 +19,14 @@ padded anyway); only the measurements see the refined onsets.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from callcheck.records import Region
+from callcheck.signal.frames import frame_db
 from callcheck.signal.regions import merge
 
 FRAME_S = 0.010
@@ -63,7 +65,8 @@ def refine_onsets(samples: np.ndarray, regions: Sequence[Region], *, sr: int, ba
             continue
         before = [e for e in ends if e <= region.start_s + 1e-9]
         not_before = max(out[-1].end_s if out else 0.0, before[-1] if before else 0.0)
-        stops = [e for e in stopped if region.start_s - settings.lookback_s < e <= region.start_s]
+        stops = stopped[bisect.bisect_right(stopped, region.start_s - settings.lookback_s):
+                        bisect.bisect_right(stopped, region.start_s)]
         start = _onset(samples, region, sr=sr, not_before_s=not_before, other=other, other_stops=stops,
                        settings=settings)
         out.append(Region(start, region.end_s) if start < region.start_s else region)
@@ -79,7 +82,7 @@ def _onset(samples, region: Region, *, sr: int, not_before_s: float, other, othe
     n = (last - first) // frame
     if n <= 0:
         return region.start_s
-    db = _frame_db(samples, first, n, frame)
+    db = frame_db(samples[first:first + n * frame], frame=frame)
     at = int(round((region.start_s * sr - first) / frame))  # the detected start, in frames
     if at <= 0 or at >= n:
         return region.start_s
@@ -92,7 +95,7 @@ def _onset(samples, region: Region, *, sr: int, not_before_s: float, other, othe
     other_db = None
     if other is not None:
         reach = int(round(settings.leak_delay_s / FRAME_S))
-        other_db = _frame_db(other, first, n, frame)
+        other_db = frame_db(other[first:first + n * frame], frame=frame)
         louder = np.max(np.lib.stride_tricks.sliding_window_view(
             np.pad(other_db, (reach, 0), constant_values=-120.0), reach + 1), axis=1)  # the other, up to reach before
         sounding &= db > louder - settings.below_other_db
@@ -114,11 +117,3 @@ def _onset(samples, region: Region, *, sr: int, not_before_s: float, other, othe
         return region.start_s
     return max(region.start_s - settings.lookback_s, (first + onset * frame) / sr) if onset < at else region.start_s
 
-
-def _frame_db(samples, first: int, n: int, frame: int) -> np.ndarray:
-    """Levels (dB) of `n` frames of `frame` samples from sample `first`; frames past the end read as silence."""
-    x = np.zeros(n * frame)
-    piece = np.asarray(samples[first:first + n * frame], dtype=np.float64)
-    x[:piece.size] = piece
-    x = x.reshape(n, frame)
-    return 10 * np.log10(np.mean(x * x, axis=1) + 1e-12)
