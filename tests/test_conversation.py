@@ -127,6 +127,14 @@ def test_a_backchannel_word_said_in_one_breath_with_a_barge_in_starts_it():
     )
     (event,) = interruptions(turns, settings=settings)
     assert event.start_s == pytest.approx(6.90) and event.overlap_s == pytest.approx(1.58)
+    # "Ja, genau." as the agent finishes, the caller's own turn 0.45 s later, after the agent stopped: a backchannel
+    turns, settings = turns_for(
+        agent=[(15.3, 20.96)], customer=[(20.58, 20.95), (21.40, 24.0)],
+        agent_words=[(15.4, 20.9, "die Lieferung kommt nächste Woche am Dienstag")],
+        customer_words=[(20.6, 20.9, "genau."), (21.4, 24.0, "Erst nächste Woche? Na gut, danke.")], language="de",
+    )
+    assert [t.text for t in turns if t.backchannel] == ["genau."]
+    assert interruptions(turns, settings=settings) == []
     # a real listener's "mhm" a second before the same speaker's own turn stays a backchannel
     turns, _ = turns_for(agent=[(3.0, 3.3), (4.5, 6.0)], customer=[(0.0, 4.2)],
                          agent_words=[(3.0, 3.3, "mhm"), (4.5, 6.0, "okay let me check")],

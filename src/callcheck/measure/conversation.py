@@ -7,6 +7,7 @@ what was said. Times are seconds of the recording.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -56,7 +57,9 @@ def build_turns(
     units = {
         role: _attached([_unit(role, r, ws, language, settings)
                          for r, ws in zip(rs, assign_words(rs, words.get(role, ())), strict=True)],
-                        within_s=BREATH_S)
+                        within_s=settings.pause_min_s,
+                        others=sorted((r for other, ors in regions.items() if other != role for r in ors),
+                                      key=lambda r: r.start_s))
         for role, rs in regions.items()
     }
     floor = {role: [u.regions[0] for u in us if not u.backchannel] for role, us in units.items()}
@@ -104,22 +107,35 @@ def _unit(role: Role, region: Region, words: Sequence[Word], language: str | Non
     return Turn(role, region.start_s, region.end_s, (region,), tuple(words), backchannel)
 
 
-def _attached(units: list[Turn], *, within_s: float) -> list[Turn]:
+def _attached(units: list[Turn], *, within_s: float, others: Sequence[Region]) -> list[Turn]:
     """Units with the backchannel mark taken off those said in one breath with the same party's own turn.
 
-    "Okay, | thank you for that ..." with less than `within_s` (a breath, `BREATH_S`) between the two
-    is the start of an answer, not a listener's signal (nor is "... see you. | Bye"); said over
-    the other party, it is where the barge-in starts.
+    "Okay, | thank you for that ..." with less than `within_s` between the two is
+    the start of an answer, not a listener's signal (nor is "... see you. | Bye").
+    When the turn after it starts over the other party's speech (`others`, sorted),
+    a breath (`BREATH_S`) between them still makes one utterance: "Sure, | what is
+    your customer number?" over the caller is a barge-in from "Sure". A listener's
+    "Ja, genau." at the end of the other's turn, with the own turn after it, stays one.
     """
     out = list(units)
+    starts = [r.start_s for r in others]
     for i, unit in enumerate(units):
         if not unit.backchannel:
             continue
         before = i > 0 and not units[i - 1].backchannel and unit.start_s - units[i - 1].end_s < within_s
-        after = i + 1 < len(units) and not units[i + 1].backchannel and units[i + 1].start_s - unit.end_s < within_s
+        after = False
+        if i + 1 < len(units) and not units[i + 1].backchannel:
+            gap = units[i + 1].start_s - unit.end_s
+            after = gap < within_s or (gap < BREATH_S and _inside(units[i + 1].start_s, others, starts))
         if before or after:
             out[i] = Turn(unit.role, unit.start_s, unit.end_s, unit.regions, unit.words, backchannel=False)
     return out
+
+
+def _inside(t: float, regions: Sequence[Region], starts: Sequence[float]) -> bool:
+    """Whether time `t` lies inside one of `regions` (one party's: sorted, not overlapping; `starts` theirs)."""
+    i = bisect.bisect_left(starts, t)
+    return i > 0 and t < regions[i - 1].end_s
 
 
 def _continues(turn: Turn, unit: Turn, other_floor: Sequence[Region], settings: MeasureSettings) -> bool:
