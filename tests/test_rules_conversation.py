@@ -141,6 +141,20 @@ def test_a_slow_agent_gets_time_in_proportion_but_not_for_ever():
     assert dragging.outcome == "fail" and dragging.finding.threshold["max_duration_s"] == 9.0  # stretched 1.5x at most
 
 
+def test_a_slow_agent_whose_words_cannot_be_counted_gets_the_full_stretch():
+    # a muffled, slow agent: the words (mean probability 0.3) cannot confirm that the time went into words
+    def muffled(duration_s: float, rate: float):
+        text = "Stadtwerke Nordheim, guten Tag, Lena Fischer, was kann ich tun?"
+        first = turn("agent", text, start_s=0.3, step_s=duration_s / len(text.split()), probability=0.3)
+        rest = (turn("customer", "guten Tag ich habe eine Frage", start_s=duration_s + 1.0),)
+        return evaluate(turns=(first, *rest), language="de", agent={"articulation_rate_sps": rate})[0][
+            "overlong_greeting"]
+    assert muffled(6.9, 5.0).outcome == "fail"   # a fluent agent: the time alone decides
+    slow = muffled(6.9, 2.85)                    # slow throughout (apathetic_voice reports it): 1.5x the time
+    assert slow.outcome == "pass" and "apathetic_voice" in slow.reason
+    assert muffled(9.5, 2.85).outcome == "fail"  # but not for ever
+
+
 def test_the_greeting_ends_with_the_offer_of_help():
     text = "Grumps and Sons, Sam speaking, how can I help you today? I see you called yesterday about the lamp order"
     result = greeting(text, duration_s=8.0)

@@ -4,7 +4,8 @@ The handbook's complaint is time and stiffness: a long formula "frisst dem
 Anrufer Zeit" and leaves the agent out of breath. So the greeting is judged by
 how long it takes and by how many stock formula phrases it strings together;
 its word count only confirms that the time went into words (a slow short
-greeting is not an overlong one: apathetic_voice judges slow delivery). The
+greeting is not an overlong one: apathetic_voice judges slow delivery; when
+the words are too garbled to count, a slow agent gets the longest allowance). The
 greeting ends where the offer of help ends ("... how can I help you today?"),
 when the agent offers it; what follows in the same turn is the call itself.
 """
@@ -88,7 +89,10 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     rate = ctx.measurements.roles["agent"].articulation_rate_sps
     slow_below = ctx.all_settings[APATHETIC]["articulation_min_sps"]
     slow = rate is not None and rate <= slow_below
-    max_duration = s["max_duration_s"] * (min(SLOW_STRETCH_MAX, slow_below / max(rate, 1e-6)) if slow else 1.0)
+    stretch = min(SLOW_STRETCH_MAX, slow_below / max(rate, 1e-6)) if slow else 1.0
+    if slow and not trusted:  # no word count to confirm the time: a slow agent gets the benefit of the doubt
+        stretch = SLOW_STRETCH_MAX
+    max_duration = s["max_duration_s"] * stretch
     # Time decides; the word count confirms the time went into words (garbled words are not counted).
     long_time = duration > max_duration
     too_long = long_time and (n_words > s["max_words"] if trusted else True)
