@@ -217,6 +217,22 @@ def test_too_fast_against_a_much_slower_caller():
     assert evaluate(agent=agent, agent_windows=fast, mono=True)[0]["too_fast"].outcome == "pass"  # no caller
 
 
+def test_too_fast_counts_misheard_words_but_not_lost_speech():
+    # the agent's words recognised with probability 0.3 (the customer's 0.9): indistinct_speech's strong sign
+    mumbled = (turn("agent", "Grumps und Söhne Sonja Müller guten Tag", start_s=0.5, probability=0.3),
+               *DEFAULT_TURNS[1:4],
+               turn("agent", "Danke ich sehe Ihre Rechnung und erkläre sie Ihnen gern", start_s=11.5, probability=0.3))
+    fast = [{"articulation_rate_sps": 7.6}] * 3
+    outcomes, _ = evaluate(agent={"articulation_rate_sps": 7.6}, agent_windows=fast, turns=mumbled)
+    assert outcomes["indistinct_speech"].outcome == "fail"
+    misheard = outcomes["too_fast"]  # misheard words still have about the right number of syllables
+    assert misheard.outcome == "fail"
+    clear, _ = evaluate(agent={"articulation_rate_sps": 7.6}, agent_windows=fast)
+    assert misheard.finding.confidence < clear["too_fast"].finding.confidence  # but the count is shakier
+    lost, _ = evaluate(agent={"articulation_rate_sps": 7.6, "syllables": 20}, agent_windows=fast, turns=mumbled)
+    assert lost["too_fast"].outcome == "not_applicable"  # 20 syllables in 30 s of speech: the words were lost
+
+
 def test_lacks_empathy_problem_without_acknowledgement():
     turns = (DEFAULT_TURNS[0],
              turn("customer", "meine Lieferung ist immer noch nicht angekommen das ist ärgerlich", start_s=3.5),

@@ -22,8 +22,10 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     s, lang = ctx.settings, ctx.report_language
     agent = ctx.measurements.roles["agent"]
     channel = indistinct.channel_signs(ctx.for_rule(indistinct.RULE))
-    if channel is not None and (channel.lost or (channel.strong and channel.unclear)):
-        return RuleResult(RULE, "not_applicable", pick(  # the rate is counted from the recognised words
+    # The rate counts the syllables of the recognised words: misheard words still have about the right number of
+    # syllables (the finding's confidence falls with the recognition), but speech the recogniser lost is not counted.
+    if channel is not None and channel.lost:
+        return RuleResult(RULE, "not_applicable", pick(
             lang, "Die Wörter des Agenten wurden zu schlecht erkannt, um Silben zu zählen (siehe indistinct_speech).",
             "The agent's words were recognised too poorly to count syllables (see indistinct_speech)."))
     if agent.speaking_s < s["min_speaking_s"] or agent.articulation_rate_sps is None:
