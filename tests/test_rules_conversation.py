@@ -187,6 +187,16 @@ def test_a_listening_agents_ja_ja_is_a_backchannel_not_impatience():
     assert evaluate(turns=(*DEFAULT_TURNS[:2], over, *DEFAULT_TURNS[2:]))[0]["impatient_voice"].outcome == "fail"
 
 
+def test_could_you_just_tell_me_is_a_request_not_impatience():
+    def agent_says(text: str):
+        turns = (*DEFAULT_TURNS[:2], turn("agent", text, start_s=7.0), *DEFAULT_TURNS[3:4])
+        return evaluate(turns=turns, language="en")[0]["impatient_voice"]
+    assert agent_says("All right, and could you just tell me why?").outcome == "pass"
+    assert agent_says("Can you just tell me your ID number?").outcome == "pass"
+    pressing = agent_says("Okay. Just tell me what you need, quickly.")
+    assert pressing.outcome == "fail" and pressing.finding.measured["impatience_phrases"] == 1
+
+
 def test_one_short_overlap_at_a_turn_end_is_not_impatience_but_talking_over_is():
     short = Interruption(12.0, 12.6, "agent", "okay so", 0.6)
     gaps = (ResponseGap(5.0, 0.4), ResponseGap(12.6, -0.6), ResponseGap(20.0, 0.5))

@@ -77,13 +77,16 @@ def impatience_phrases(ctx: RuleContext) -> list[Evidence]:
 
     A listener's signals are not impatience: "Ja. Ja," or "ja ja" from an agent
     who is only listening (a turn of nothing but backchannel words) counts only
-    where it is said over the customer's speech.
+    where it is said over the customer's speech. A question frame makes a
+    request of it ("could you just tell me why?", `impatience_request` words
+    within the two words before), not pressing.
     """
     listener = {token for phrase in ctx.listener_words for token in normalise(phrase).split()}
     customer = next((s.regions for s in ctx.speakers if s.role == "customer"), ())
     found = []
     for turn in (t for t in ctx.measurements.turns if t.role == "agent"):
-        for match in find_phrases(turn.words, ctx.phrases.get("impatience", ()), role="agent"):
+        for match in find_phrases(turn.words, ctx.phrases.get("impatience", ()), role="agent",
+                                  negations=ctx.phrases.get("impatience_request", ())):
             if _listening(turn, listener) and not any(
                     r.start_s < match.end_s and match.start_s < r.end_s for r in customer):
                 continue
