@@ -105,9 +105,10 @@ def test_an_indistinct_agent_is_not_accused_of_a_missing_acknowledgement():
 
 # ---------------------------------------------------------------- overlong_greeting: time and stiffness
 
-def greeting(text: str, *, duration_s: float, language: str = "en", agent: dict | None = None):
+def greeting(text: str, *, duration_s: float, language: str = "en", agent: dict | None = None,
+             probability: float = 0.9):
     n = len(text.split())
-    first = turn("agent", text, start_s=0.3, step_s=duration_s / n)
+    first = turn("agent", text, start_s=0.3, step_s=duration_s / n, probability=probability)
     rest = (turn("customer", "hello I have a question about my bill", start_s=duration_s + 1.0),)
     return evaluate(turns=(first, *rest), language=language, agent=agent)[0]["overlong_greeting"]
 
@@ -144,11 +145,8 @@ def test_a_slow_agent_gets_time_in_proportion_but_not_for_ever():
 def test_a_slow_agent_whose_words_cannot_be_counted_gets_the_full_stretch():
     # a muffled, slow agent: the words (mean probability 0.3) cannot confirm that the time went into words
     def muffled(duration_s: float, rate: float):
-        text = "Stadtwerke Nordheim, guten Tag, Lena Fischer, was kann ich tun?"
-        first = turn("agent", text, start_s=0.3, step_s=duration_s / len(text.split()), probability=0.3)
-        rest = (turn("customer", "guten Tag ich habe eine Frage", start_s=duration_s + 1.0),)
-        return evaluate(turns=(first, *rest), language="de", agent={"articulation_rate_sps": rate})[0][
-            "overlong_greeting"]
+        return greeting("Stadtwerke Nordheim, guten Tag, Lena Fischer, was kann ich tun?", duration_s=duration_s,
+                        language="de", agent={"articulation_rate_sps": rate}, probability=0.3)
     assert muffled(6.9, 5.0).outcome == "fail"   # a fluent agent: the time alone decides
     slow = muffled(6.9, 2.85)                    # slow throughout (apathetic_voice reports it): 1.5x the time
     assert slow.outcome == "pass" and "apathetic_voice" in slow.reason

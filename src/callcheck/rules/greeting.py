@@ -89,8 +89,11 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     rate = ctx.measurements.roles["agent"].articulation_rate_sps
     slow_below = ctx.all_settings[APATHETIC]["articulation_min_sps"]
     slow = rate is not None and rate <= slow_below
-    stretch = min(SLOW_STRETCH_MAX, slow_below / max(rate, 1e-6)) if slow else 1.0
-    if slow and not trusted:  # no word count to confirm the time: a slow agent gets the benefit of the doubt
+    if not slow:
+        stretch = 1.0
+    elif trusted:
+        stretch = min(SLOW_STRETCH_MAX, slow_below / max(rate, 1e-6))
+    else:  # no word count to confirm the time: a slow agent gets the benefit of the doubt
         stretch = SLOW_STRETCH_MAX
     max_duration = s["max_duration_s"] * stretch
     # Time decides; the word count confirms the time went into words (garbled words are not counted).
