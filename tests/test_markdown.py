@@ -18,6 +18,8 @@ def test_german_report_puts_findings_before_outcomes_and_transcript(hotline):
     order = [text.index(h) for h in ("## Woran Sie arbeiten können", "## Alle acht Prüfungen", "## Mitschrift")]
     assert order == sorted(order)
     assert "| `overlong_greeting` | nicht bestanden |" in text
+    assert "- Aufnahme: Stereo (eine Partei je Kanal) - zwei Kanäle mit verschiedenen Signalen" in text
+    assert "- Stereo: eine Partei je Kanal" in text  # the method, worded in the report's language
     first = hotline.findings[0]
     assert f"### {first.title} (`{first.rule}`" in text and f"**Tipp:** {first.tip}" in text
 
@@ -25,6 +27,7 @@ def test_german_report_puts_findings_before_outcomes_and_transcript(hotline):
 def test_report_language_switches_the_labels(hotline):
     english = render(hotline, fmt="md", language="en")
     assert "## What to work on" in english and "**Agent**" in english and "## All eight checks" in english
+    assert "two channels with different signals: one party per channel" in english
 
 
 def test_transcript_keeps_speech_under_a_barge_in_in_one_turn(hotline):

@@ -67,7 +67,7 @@ def test_report_layout_is_pinned(tmp_path):
     assert data["schema"] == "callcheck.report/1"
     assert list(data["call"]) == ["path", "call_id", "duration_s", "sample_rate_hz", "channels", "language", "status",
                                   "layout", "layout_reason", "layout_method", "agent_speaker_confidence",
-                                  "warnings", "usable_duration_s"]
+                                  "layout_notes", "warnings", "usable_duration_s"]
     assert data["call"]["layout"] == "stereo" and data["call"]["agent_speaker_confidence"] is None
     assert data["call"]["call_id"] == "c1" and data["call"]["channels"] == 2
     assert list(data["model"]) == ["name", "compute_type"]

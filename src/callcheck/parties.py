@@ -23,20 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from callcheck.records import Channel, Layout, Recording, Region, Role, Word
+from callcheck.layout_text import layout, note
+from callcheck.records import Channel, Layout, LayoutNote, Recording, Region, Role, Word
 from callcheck.signal.crosstalk import CrosstalkSettings, Leak, remove_leak
 from callcheck.signal.layout import channel_similarity
 from callcheck.signal.samplefile import SampleFile, blocks
 from callcheck.speech.roles import RoleCues, RoleDecision, decide_agent
 
 log = logging.getLogger(__name__)
-
-STEREO_METHOD = "stereo: one party per channel, Silero VAD speech regions per channel"
-CROSSTALK_METHOD = "; speech that is the other channel leaking in (correlated, 0-80 ms later) removed"
-SINGLE_METHOD = "one speaker: turn-taking needs two parties and is not measured"
-MIXED_METHOD = ("mixed mono: Silero VAD speech regions split into two speakers by CAM++ speaker embeddings "
-                "(diarization); words given to speakers by time; agent found by cue phrases")
-
 
 @dataclass(frozen=True, slots=True)
 class LayoutSettings:
@@ -82,10 +76,10 @@ class Parties:
 
 
 def merge_dual_mono(recording: Recording, *, requested: str, settings: LayoutSettings,
-                    channel_map: Mapping | None = None) -> tuple[Recording, str | None]:
+                    channel_map: Mapping | None = None) -> tuple[Recording, LayoutNote | None]:
     """A two-channel recording as one channel when its channels are one signal.
 
-    Returns the (possibly merged) recording and the reason when merged. With
+    Returns the (possibly merged) recording and, when merged, why. With
     `requested` "mixed" or "single" two channels are always merged (their mean);
     with "stereo" or an explicit channel map never.
     """
@@ -93,14 +87,14 @@ def merge_dual_mono(recording: Recording, *, requested: str, settings: LayoutSet
         return recording, None
     a, b = (ch.samples for ch in sorted(recording.channels, key=lambda c: c.index))
     if requested in ("mixed", "single"):
-        return _merged(recording, a, b), f"two channels mixed into one (--layout {requested})"
+        return _merged(recording, a, b), note("merged_forced", requested=requested)
     sim = channel_similarity(a, b, sr=recording.sample_rate_hz)
     if sim is None or not sim.same_signal(min_correlation=settings.dual_mono_min_correlation,
                                           max_level_spread_db=settings.dual_mono_max_level_spread_db):
         return recording, None
     log.warning("%s: both channels carry the same signal (correlation %.3f): analysed as one signal",
                 recording.path, sim.correlation)
-    return _merged(recording, a, b), f"channels carry the same signal (correlation {sim.correlation:.3f})"
+    return _merged(recording, a, b), note("same_signal", correlation=sim.correlation)
 
 
 def _merged(recording: Recording, a: np.ndarray, b: np.ndarray) -> Recording:
@@ -125,26 +119,25 @@ def read_layout(
     requested: str,
     settings: LayoutSettings,
     diarizer: Diarizer,
-    merged_reason: str | None = None,
+    merged: LayoutNote | None = None,
 ) -> Parties:
-    """Decide the layout from the channels and their speech regions (`regions`: channel index -> regions)."""
+    """Decide the layout from the channels and their speech regions (`regions`: channel index -> regions);
+    `merged` is why two channels became the one (`merge_dual_mono`)."""
     if len(recording.channels) == 2:
         return _stereo(recording, regions, settings=settings)
     (channel,) = recording.channels
     speech = regions[channel.index]
-    prefix = f"{merged_reason}: " if merged_reason else ""
+    source = (merged,) if merged else ()
     if requested == "single" or not speech:
-        why = "--layout single" if requested == "single" else "no speech"
-        return Parties(Layout("single", f"{prefix}one channel, {why}", SINGLE_METHOD), {"agent": speech})
+        found = note("single_forced" if requested == "single" else "single_no_speech")
+        return Parties(layout("single", (*source, found)), {"agent": speech})
     split = diarizer(channel.samples, regions=speech, sr=recording.sample_rate_hz, force_two=requested == "mixed")
+    measured = {"separation": split.separation, "confidence": split.confidence}
     if split.speakers < 2:
-        reason = (f"{prefix}one channel, one voice (speaker separation {split.separation:.2f}, "
-                  f"confidence {split.confidence:.2f})")
-        return Parties(Layout("single", reason, SINGLE_METHOD, speaker_separation=split.separation), {"agent": speech})
-    found = "--layout mixed" if requested == "mixed" else (
-        f"2 speakers found (separation {split.separation:.2f}, confidence {split.confidence:.2f})")
-    reason = f"{prefix or 'one channel: '}mixed mono, {found}"
-    return Parties(Layout("mixed", reason, MIXED_METHOD, speaker_separation=split.separation), dict(split.regions))
+        found = note("single_one_voice", **measured)
+        return Parties(layout("single", (*source, found), speaker_separation=split.separation), {"agent": speech})
+    found = note("mixed_forced") if requested == "mixed" else note("mixed_found", **measured)
+    return Parties(layout("mixed", (*source, found), speaker_separation=split.separation), dict(split.regions))
 
 
 def _stereo(recording: Recording, regions: Mapping[int, tuple[Region, ...]], *, settings: LayoutSettings) -> Parties:
@@ -156,13 +149,8 @@ def _stereo(recording: Recording, regions: Mapping[int, tuple[Region, ...]], *, 
     kept_customer, leak_customer = remove_leak(customer.samples, agent.samples, regions[customer.index],
                                                regions[agent.index], sr=sr, settings=settings.crosstalk)
     leaks = {role: leak for role, leak in (("agent", leak_agent), ("customer", leak_customer)) if leak.spans}
-    reason = "two channels with different signals: one party per channel"
-    method = STEREO_METHOD
-    if leaks:
-        reason += "; " + ", ".join(f"{leak.duration_s:.1f} s of the other party leaking into the {role} channel "
-                                   "removed" for role, leak in leaks.items())
-        method += CROSSTALK_METHOD
-    return Parties(Layout("stereo", reason, method), {"agent": kept_agent, "customer": kept_customer}, leaks)
+    notes = [note("stereo")] + [note("leak", seconds=leak.duration_s, role=role) for role, leak in leaks.items()]
+    return Parties(layout("stereo", notes), {"agent": kept_agent, "customer": kept_customer}, leaks)
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from callcheck import parties, privacy
+from callcheck import layout_text, parties, privacy
 from callcheck.config import Config, check_hotwords, load_config
 from callcheck.errors import ConfigError
 from callcheck.measure import measure_call
@@ -97,7 +97,7 @@ def analyze_call(
                                  min_speech_s=options.vad.min_speech_duration_ms / 1000)
     hook("hold", hold)
     found = parties.read_layout(recording, regions, requested=options.layout, settings=layout_settings,
-                                diarizer=diarizer or parties.split_speakers, merged_reason=merged)
+                                diarizer=diarizer or parties.split_speakers, merged=merged)
     hook("layout", found)
     has_speech = any(regions.values())
     language = _language(recording, regions, transcriber=transcriber, options=options) if has_speech else None
@@ -191,8 +191,8 @@ def _transcribe(recording: Recording, found: parties.Parties, regions: Mapping[i
         SpeakerTranscript("agent", channel.index, tuple(found.regions[agent]), by_speaker[agent], language),
         SpeakerTranscript("customer", channel.index, tuple(found.regions[1 - agent]), by_speaker[1 - agent], language),
     )
-    layout = dataclasses.replace(layout, agent_speaker_confidence=decision.confidence,
-                                 reason=f"{layout.reason}; {decision.reason}")
+    layout = dataclasses.replace(layout_text.with_note(layout, decision.note),
+                                 agent_speaker_confidence=decision.confidence)
     return parties.mixed_recording(recording), speakers, layout
 
 

@@ -76,12 +76,25 @@ class Recording:
 
 
 @dataclass(frozen=True, slots=True)
+class LayoutNote:
+    """One thing the layout stage found, as a code and its values (worded per language by `layout_text`)."""
+
+    code: str
+    values: tuple[tuple[str, Any], ...] = ()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict(self.values).get(key, default)
+
+
+@dataclass(frozen=True, slots=True)
 class Layout:
     """How the recording holds the call ("stereo", "mixed", "single") and why.
 
     `reason` is one line for the report; `method` says how the parties were
-    separated; `agent_speaker_confidence` (0.5-1) is how sure the agent was
-    told apart from the customer in a mix (None unless "mixed").
+    separated (both in English, as the JSON report carries them); `notes` are
+    the same facts as codes, for reports in other languages;
+    `agent_speaker_confidence` (0.5-1) is how sure the agent was told apart
+    from the customer in a mix (None unless "mixed").
     """
 
     kind: LayoutKind
@@ -89,6 +102,7 @@ class Layout:
     method: str
     agent_speaker_confidence: float | None = None
     speaker_separation: float | None = None  # 1 - cosine of the two speakers' centroids, for "mixed"/"single"
+    notes: tuple[LayoutNote, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,8 +92,9 @@ def _header(page: _Page) -> str:
     facts = [(t["file"], r.path.name), (t["duration"], f"{clock(r.duration_s)} ({r.duration_s:.1f} s)"),
              (t["language"], r.language or "–"), (t["model"], f"{r.model.name} ({r.model.compute_type})"),
              (t["channels"], f"{r.channels}, {r.sample_rate_hz} Hz")]
-    if r.layout is not None:
-        facts.append((t["layout"], layout_lines(r, t, bullet="")[0].split(": ", 1)[1]))
+    layout = layout_lines(r, t, bullet="", language=page.language) if r.layout is not None else []
+    if layout:
+        facts.append((t["layout"], layout[0].split(": ", 1)[1]))
     if hold := hold_line(r, t):
         facts.append((t["hold"], hold))
     if r.redaction is not None:
@@ -102,8 +103,7 @@ def _header(page: _Page) -> str:
     notes += [f"{t['warning']}: {w}" for w in r.warnings]
     if r.status == "ok" and not any(s.role == "customer" for s in r.speakers):
         notes.append(t["mono"])
-    if r.layout is not None:
-        notes.append(r.layout.method)
+    notes += layout[1:]  # the method
     summary = t["passed_of"].format(passed=passed, applicable=len(applicable)) if applicable else t["no_score"]
     return (
         f'<header><div class="heading"><h1>{_e(t["title"])}: {_e(r.call_id)}</h1>\n<dl class="facts">'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from callcheck import layout_text
 from callcheck.records import CallReport, Role, Word
 from callcheck.report.labels import labels
 
@@ -48,16 +49,17 @@ def clock(seconds: float) -> str:
     return f"{int(minutes)}:{rest:04.1f}"
 
 
-def layout_lines(report: CallReport, t, *, bullet: str) -> list[str]:
-    """How the recording was read: layout, why, and the method (plain text lines)."""
+def layout_lines(report: CallReport, t, *, bullet: str, language: str | None) -> list[str]:
+    """How the recording was read: layout, why, and the method (plain text lines in `language`)."""
     layout = report.layout
     if layout is None:
         return []
     names = dict(item.split("=", 1) for item in t["layout_names"].split("|"))
     sure = (f"; {t['agent_found']} {layout.agent_speaker_confidence:.2f}"
             if layout.agent_speaker_confidence is not None else "")
-    return [f"{bullet}{t['layout']}: {names.get(layout.kind, layout.kind)} - {layout.reason}{sure}",
-            f"{bullet}{layout.method}"]
+    reason, method = layout_text.localized(layout, language)
+    return [f"{bullet}{t['layout']}: {names.get(layout.kind, layout.kind)} - {reason}{sure}",
+            f"{bullet}{method}"]
 
 
 def hold_line(report: CallReport, t) -> str | None:
@@ -80,7 +82,8 @@ def privacy_line(report: CallReport, t) -> str:
 
 def to_markdown(report: CallReport, *, language: str | None = None) -> str:
     """The report as Markdown in `language` ("de"|"en"; default: the report's language)."""
-    t = labels(language or report.report_language or report.language)
+    language = language or report.report_language or report.language
+    t = labels(language)
     score = f"{report.score} {t['of_100']}" if report.score is not None else t["no_score"]
     lines = [
         f"# {t['title']}: {report.call_id}",
@@ -92,7 +95,7 @@ def to_markdown(report: CallReport, *, language: str | None = None) -> str:
         f"({report.model.compute_type})",
         f"- Status: {report.status}",
         *(f"- **{t['warning']}**: {w}" for w in report.warnings),
-        *layout_lines(report, t, bullet="- "),
+        *layout_lines(report, t, bullet="- ", language=language),
         *([f"- {t['hold']}: {hold_line(report, t)}"] if hold_line(report, t) else []),
         *([f"- {t['privacy']}: {privacy_line(report, t)}"] if report.redaction is not None else []),
         *(f"- {t[s.role]}: {t['channel']} {s.channel}, {s.speech_s:.1f} s, {len(s.words)} {t['words']}"
