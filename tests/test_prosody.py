@@ -43,6 +43,7 @@ def test_tones_with_gaps_give_pauses_of_known_length():
     assert stats.mean_pause_s == pytest.approx(0.3)
     assert stats.pauses_per_min == pytest.approx(20.0)  # 1 pause in 3 s of speaking
     assert stats.mean_run_syllables == pytest.approx(1.5)  # "one" | "two three"
+    assert stats.longest_run_s == pytest.approx(1.5)  # "two" starts at 1.4, "three" ends at 2.9
 
 
 @pytest.mark.parametrize("language,text,syllables", [

@@ -143,6 +143,20 @@ def test_rushed_needs_two_signs():
     assert short["rushed_voice"].outcome == "not_applicable"
 
 
+@pytest.mark.parametrize("repeats,outcome", [(4, "fail"), (2, "pass")])
+def test_rushed_long_runs_judged_on_enough_speech_even_in_few_runs(repeats, outcome):
+    # two answers without a breath, calmly timed: 2 runs only, but 2 x 16 s of speech is the sign itself (2 x 8 s is not)
+    monologue = " ".join([RUN_ON] * repeats)
+    turns = (DEFAULT_TURNS[0], turn("customer", "und was heißt das für mich", start_s=3.0))
+    turns += (spoken("agent", monologue, start_s=turns[-1].end_s + 0.8),)
+    turns += (turn("customer", "und dann", start_s=turns[-1].end_s + 0.5),)
+    turns += (spoken("agent", monologue, start_s=turns[-1].end_s + 0.8),)
+    result = evaluate(turns=turns)[0]["rushed_voice"]
+    assert result.outcome == outcome
+    if outcome == "fail":
+        assert result.finding.measured["runs"] == 2 and result.finding.measured["judged_speaking_s"] >= 20
+
+
 def test_indistinct_needs_two_signs_each_against_the_customer():
     mumbled = (turn("agent", "Grumps und Söhne Sonja Müller guten Tag", start_s=0.5, probability=0.3),
                DEFAULT_TURNS[1], turn("agent", "gerne wie lautet Ihre Kundennummer bitte", start_s=7.0, probability=0.35),

@@ -120,6 +120,7 @@ class PauseStats:
     longest_pause_s: float | None
     mean_run_syllables: float | None
     runs: int = 0  # stretches of speech between pauses (with words)
+    longest_run_s: float | None = None  # the longest of them, first word's start to last word's end
 
 
 def pause_stats(turns: Sequence[Turn], *, min_s: float, language: str | None) -> PauseStats:
@@ -128,6 +129,7 @@ def pause_stats(turns: Sequence[Turn], *, min_s: float, language: str | None) ->
     speaking = sum(t.duration_s for t in turns)
     runs = [run for t in turns for run in _runs(t, min_s=min_s)]
     run_syllables = [syllable_count(r, language=language) for r in runs if r]
+    run_lengths = [r[-1].end_s - r[0].start_s for r in runs if r]
     lengths = [p.duration_s for p in found]
     return PauseStats(
         count=len(found),
@@ -136,6 +138,7 @@ def pause_stats(turns: Sequence[Turn], *, min_s: float, language: str | None) ->
         longest_pause_s=max(lengths) if lengths else None,
         mean_run_syllables=float(np.mean(run_syllables)) if run_syllables else None,
         runs=len(run_syllables),
+        longest_run_s=max(run_lengths) if run_lengths else None,
     )
 
 

@@ -5,7 +5,8 @@ speaking rate (pauses included), answers with no gap after the customer.
 Pauses and runs are measured on the agent's turns without the greeting: one
 long greeting sentence is overlong_greeting's finding, not rushing. A fast
 rate that too_fast already reports does not count here a second time. Runs
-are judged only when there are enough of them (`min_runs`).
+are judged only when there are enough of them (`min_runs`) or enough speech
+(`min_runs_speaking_s`: half a minute in two runs is the sign itself).
 """
 
 from __future__ import annotations
@@ -53,17 +54,19 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     fast_elsewhere = too_fast_rule.evaluate(ctx.for_rule(too_fast_rule.RULE)).outcome == "fail"
     signs = {
         "few_pauses": pauses < s["pauses_per_min_max"],
-        "long_runs": stats.runs >= s["min_runs"] and (stats.mean_run_syllables or 0) > s["mean_run_syllables_min"],
+        "long_runs": (stats.runs >= s["min_runs"] or speaking_s >= s["min_runs_speaking_s"])
+                     and (stats.mean_run_syllables or 0) > s["mean_run_syllables_min"],
         "fast_overall": (agent.speaking_rate_sps or 0.0) > s["speaking_rate_min_sps"] and not fast_elsewhere,
         "no_gap": instant_share is not None and instant_share >= s["instant_answer_share"],
     }
     count = sum(signs.values())
     measured = {"pauses_per_min": round(pauses, 2), "mean_run_syllables": rounded(stats.mean_run_syllables),
-                "runs": stats.runs, "speaking_rate_sps": rounded(agent.speaking_rate_sps),
+                "runs": stats.runs, "longest_run_s": rounded(stats.longest_run_s), "speaking_rate_sps": rounded(agent.speaking_rate_sps),
                 "response_gap_median_s": rounded(gap), "instant_answer_share": rounded(instant_share),
                 "signs": count, "judged_speaking_s": round(speaking_s, 1), "greeting_excluded": excluded,
                 "fast_rate_left_to_too_fast": fast_elsewhere}
-    threshold = {k: s[k] for k in ("pauses_per_min_max", "mean_run_syllables_min", "min_runs", "min_turn_s",
+    threshold = {k: s[k] for k in ("pauses_per_min_max", "mean_run_syllables_min", "min_runs", "min_runs_speaking_s",
+                                   "min_turn_s",
                                    "speaking_rate_min_sps", "response_gap_max_s", "overlap_min_s",
                                    "instant_answer_share", "min_answers", "min_signs")}
     if count < s["min_signs"]:
