@@ -219,6 +219,9 @@ def test_decimate_keeps_gaps_and_medians():
     assert np.allclose(v[np.isfinite(v)], 102.0)
     assert np.isnan(v[(t > 20.1) & (t < 39.9)]).all()
     assert PitchTrack(values[:100], grid).decimated(2_000).f0_hz.size == 100
+    uneven = PitchTrack(np.full(10_003, 120.0), grid).decimated(2_000)  # blocks of 6: the last holds 1 frame
+    assert uneven.f0_hz.size == 1_668 and uneven.f0_hz[-1] == 120.0
+    assert uneven.times_s[-1] >= grid.times(10_003)[-1] - 0.05  # the end of the track is drawn, not dropped
 
 
 @pytest.mark.parametrize("measured,threshold", [

@@ -61,15 +61,17 @@ class PitchTrack:
     def decimated(self, max_points: int) -> PitchTrack:
         """At most `max_points` frames: NaN-aware medians of blocks of frames, each
         at its block's mean time (a block with no voiced frame stays NaN, so gaps
-        stay gaps). For plots; the track itself if it is short enough."""
+        stay gaps; the last block may be shorter). For plots; the track itself if
+        it is short enough."""
         n = self.f0_hz.size
         step = math.ceil(n / max_points) if max_points > 0 else 1
         if step <= 1:
             return self
-        usable = n - n % step
+        # the last block may be partial: padded with NaN (unvoiced), so the end of the call is not dropped
+        padded = np.concatenate([self.f0_hz, np.full(-n % step, np.nan, dtype=self.f0_hz.dtype)])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN blocks are unvoiced: NaN is right
-            f0 = np.nanmedian(self.f0_hz[:usable].reshape(-1, step), axis=1)
+            f0 = np.nanmedian(padded.reshape(-1, step), axis=1)
         return PitchTrack(f0, self.grid.coarser(step))
 
 
