@@ -61,7 +61,8 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     }
     count = sum(signs.values())
     measured = {"pauses_per_min": round(pauses, 2), "mean_run_syllables": rounded(stats.mean_run_syllables),
-                "runs": stats.runs, "longest_run_s": rounded(stats.longest_run_s), "speaking_rate_sps": rounded(agent.speaking_rate_sps),
+                "runs": stats.runs, "longest_run_s": rounded(stats.longest_run_s),
+                "speaking_rate_sps": rounded(agent.speaking_rate_sps),
                 "response_gap_median_s": rounded(gap), "instant_answer_share": rounded(instant_share),
                 "signs": count, "judged_speaking_s": round(speaking_s, 1), "greeting_excluded": excluded,
                 "fast_rate_left_to_too_fast": fast_elsewhere}
