@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from callcheck import layout_text
-from callcheck.layout_text import note
-from callcheck.records import Layout
+from callcheck.records import Layout, LayoutNote
+
+note = LayoutNote.of
 
 
 def test_english_lines_are_the_fixed_json_wording():

@@ -8,8 +8,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "callcheck"
 # audio -> regions -> words -> measurements -> findings -> report, then one call, many calls, the front ends
-LAYERS = ("errors", "records", "signal", "speech", "redact", "parties", "measure", "privacy", "config", "rules", "report",
-          "pipeline", "batch", "web", "cli")
+LAYERS = ("errors", "records", "signal", "speech", "redact", "layout_text", "parties", "measure", "privacy", "config",
+          "rules", "report", "pipeline", "batch", "web", "cli")
 RANK = {"errors": 0, **{name: i for i, name in enumerate(LAYERS)}}
 COMPAT = {"callcheck.store"}  # old import paths kept for users' scripts
 

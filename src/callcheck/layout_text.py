@@ -77,10 +77,6 @@ TEXT = {
 ORDINAL_DE = {"first": "der erste", "second": "der zweite"}
 
 
-def note(code: str, **values) -> LayoutNote:
-    return LayoutNote(code, tuple(values.items()))
-
-
 def layout(kind: LayoutKind, notes: Sequence[LayoutNote], **fields) -> Layout:
     """A Layout whose English reason and method are worded from `notes`."""
     notes = tuple(notes)

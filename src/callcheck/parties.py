@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from callcheck.layout_text import layout, note
+from callcheck.layout_text import layout
 from callcheck.records import Channel, Layout, LayoutNote, Recording, Region, Role, Word
 from callcheck.signal.crosstalk import CrosstalkSettings, Leak, remove_leak
 from callcheck.signal.layout import channel_similarity
@@ -87,14 +87,14 @@ def merge_dual_mono(recording: Recording, *, requested: str, settings: LayoutSet
         return recording, None
     a, b = (ch.samples for ch in sorted(recording.channels, key=lambda c: c.index))
     if requested in ("mixed", "single"):
-        return _merged(recording, a, b), note("merged_forced", requested=requested)
+        return _merged(recording, a, b), LayoutNote.of("merged_forced", requested=requested)
     sim = channel_similarity(a, b, sr=recording.sample_rate_hz)
     if sim is None or not sim.same_signal(min_correlation=settings.dual_mono_min_correlation,
                                           max_level_spread_db=settings.dual_mono_max_level_spread_db):
         return recording, None
     log.warning("%s: both channels carry the same signal (correlation %.3f): analysed as one signal",
                 recording.path, sim.correlation)
-    return _merged(recording, a, b), note("same_signal", correlation=sim.correlation)
+    return _merged(recording, a, b), LayoutNote.of("same_signal", correlation=sim.correlation)
 
 
 def _merged(recording: Recording, a: np.ndarray, b: np.ndarray) -> Recording:
@@ -129,14 +129,14 @@ def read_layout(
     speech = regions[channel.index]
     source = (merged,) if merged else ()
     if requested == "single" or not speech:
-        found = note("single_forced" if requested == "single" else "single_no_speech")
+        found = LayoutNote.of("single_forced" if requested == "single" else "single_no_speech")
         return Parties(layout("single", (*source, found)), {"agent": speech})
     split = diarizer(channel.samples, regions=speech, sr=recording.sample_rate_hz, force_two=requested == "mixed")
     measured = {"separation": split.separation, "confidence": split.confidence}
     if split.speakers < 2:
-        found = note("single_one_voice", **measured)
+        found = LayoutNote.of("single_one_voice", **measured)
         return Parties(layout("single", (*source, found), speaker_separation=split.separation), {"agent": speech})
-    found = note("mixed_forced") if requested == "mixed" else note("mixed_found", **measured)
+    found = LayoutNote.of("mixed_forced") if requested == "mixed" else LayoutNote.of("mixed_found", **measured)
     return Parties(layout("mixed", (*source, found), speaker_separation=split.separation), dict(split.regions))
 
 
@@ -149,7 +149,8 @@ def _stereo(recording: Recording, regions: Mapping[int, tuple[Region, ...]], *, 
     kept_customer, leak_customer = remove_leak(customer.samples, agent.samples, regions[customer.index],
                                                regions[agent.index], sr=sr, settings=settings.crosstalk)
     leaks = {role: leak for role, leak in (("agent", leak_agent), ("customer", leak_customer)) if leak.spans}
-    notes = [note("stereo")] + [note("leak", seconds=leak.duration_s, role=role) for role, leak in leaks.items()]
+    notes = [LayoutNote.of("stereo")]
+    notes += [LayoutNote.of("leak", seconds=leak.duration_s, role=role) for role, leak in leaks.items()]
     return Parties(layout("stereo", notes), {"agent": kept_agent, "customer": kept_customer}, leaks)
 
 

@@ -82,6 +82,10 @@ class LayoutNote:
     code: str
     values: tuple[tuple[str, Any], ...] = ()
 
+    @classmethod
+    def of(cls, code: str, **values: Any) -> LayoutNote:
+        return cls(code, tuple(values.items()))
+
     def get(self, key: str, default: Any = None) -> Any:
         return dict(self.values).get(key, default)
 

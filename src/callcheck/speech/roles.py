@@ -17,7 +17,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from callcheck import layout_text
 from callcheck.records import LayoutNote, Word
 
 AGENT_SPEAKERS = ("auto", "first", "second")
@@ -25,7 +24,7 @@ AGENT_SPEAKERS = ("auto", "first", "second")
 
 @dataclass(frozen=True, slots=True)
 class RoleDecision:
-    """Which diarized speaker (0 or 1) is the agent, how sure, and why (a layout note, see `layout_text`)."""
+    """Which diarized speaker (0 or 1) is the agent, how sure, and why (a layout note, worded by `callcheck.layout_text`)."""
 
     agent: int
     confidence: float  # 0.5 (a guess) .. 1.0
@@ -60,14 +59,14 @@ def decide_agent(
     if requested in ("first", "second"):
         first = 0 if first_speaker is None else first_speaker
         agent = first if requested == "first" else 1 - first
-        return RoleDecision(agent, 1.0, layout_text.note("agent_requested", requested=requested))
+        return RoleDecision(agent, 1.0, LayoutNote.of("agent_requested", requested=requested))
     scores = {speaker: cue_score(words.get(speaker, ()), cues=cues) for speaker in (0, 1)}
     margin = (scores[0][0] - scores[1][0])
     if first_speaker is not None:
         margin += cues.first_speaker_weight * (1 if first_speaker == 0 else -1)
     agent = 0 if margin >= 0 else 1
     confidence = 1 / (1 + math.exp(-abs(margin) / cues.scale))
-    cues_found = layout_text.note("agent_cues", agent=tuple(scores[agent][1][:3]), other=tuple(scores[1 - agent][1][:3]))
+    cues_found = LayoutNote.of("agent_cues", agent=tuple(scores[agent][1][:3]), other=tuple(scores[1 - agent][1][:3]))
     return RoleDecision(agent, round(confidence, 3), cues_found)
 
 
