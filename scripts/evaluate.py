@@ -105,11 +105,17 @@ class Tally:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
+def judged(labels: dict, rule: str) -> bool:
+    """Whether the call's labels say anything about `rule` (a source can leave a rule unlabelled)."""
+    return rule not in labels.get("unjudged", ())
+
+
 def tally(results: list[tuple[dict, dict[str, str]]]) -> list[Tally]:
-    """Per rule counts from (labels, {rule: outcome}) pairs."""
+    """Per rule counts from (labels, {rule: outcome}) pairs; calls that leave the rule unlabelled are not counted."""
     out = []
     for rule in RULE_IDS:
-        pairs = [(rule in labels["errors"], outcomes.get(rule) == "fail") for labels, outcomes in results]
+        pairs = [(rule in labels["errors"], outcomes.get(rule) == "fail") for labels, outcomes in results
+                 if judged(labels, rule)]
         out.append(Tally(rule, tp=sum(t and p for t, p in pairs), fp=sum(p and not t for t, p in pairs),
                          fn=sum(t and not p for t, p in pairs), positives=sum(t for t, _ in pairs)))
     return out
@@ -178,9 +184,10 @@ def score_corpus(directory: Path, *, transcriber, config, details: bool = False)
                 entry = variants.setdefault(f"{error}/{labels['variant']}", {"calls": 0, "found": 0, "other_fails": 0})
                 entry["calls"] += 1
                 entry["found"] += error != "clean" and outcomes.get(error) == "fail"
-                entry["other_fails"] += sum(o == "fail" and r not in labels["errors"] for r, o in outcomes.items())
+                entry["other_fails"] += sum(o == "fail" and r not in labels["errors"] and judged(labels, r)
+                                            for r, o in outcomes.items())
         for o in report.outcomes:
-            if (o.rule in labels["errors"]) != (o.outcome == "fail"):
+            if judged(labels, o.rule) and (o.rule in labels["errors"]) != (o.outcome == "fail"):
                 wrong.append({"file": labels["file"], "labelled": labels["errors"], "rule": o.rule, "outcome": o.outcome,
                               "reason": o.reason, "language": report.language, "source": labels.get("source"),
                               "variant": labels.get("variant")})

@@ -43,8 +43,10 @@ How each error is injected (agent track only; variant and parameters drawn per c
 Each call is ``<name>.wav`` (PCM 16) with ``<name>.labels.json``:
 ``{"file", "errors", "language", "agent_channel", "sr", "kind": "realvoice",
 "source", "window_s", "seed", "call_seed", "variant", "params", "injected",
-"duration_s", "events"}``; ``injected`` holds what the manipulation measurably
-did (Praat pitch spread before/after, durations, barge-in overlaps).
+"duration_s", "events", "unjudged"}``; ``injected`` holds what the manipulation
+measurably did (Praat pitch spread before/after, durations, barge-in overlaps);
+``unjudged`` lists the rules the source cannot label (the evaluation leaves
+them out for that call).
 ``scripts/evaluate.py --realvoice DIR`` scores callcheck against the labels.
 """
 
@@ -199,6 +201,7 @@ def build_call(index: int, *, seed: int, realdata: Path, out: Path) -> dict:
         "source": source, "source_details": dialogue.details, "window_s": list(dialogue.window_s),
         "seed": seed, "call_seed": [seed, index], "variant": plan.variant, "params": plan.params,
         "injected": injected, "duration_s": round(stereo.shape[0] / plan.out_sr, 3), "events": list(call.events),
+        "unjudged": list(dialogue.unjudged),
     }
 
 

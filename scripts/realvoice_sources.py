@@ -11,7 +11,8 @@ customer track (float32 mono, same length, same rate) and the speech
   monologue silero_vad/de.wav cut at its pauses into turns, alternating with
   Thorsten's and Picovoice's read sentences, with natural gaps between turns
   (lognormal, median 0.35 s, 0.1-1.2 s; cf. Stivers et al. 2009). Either voice
-  may be the agent. Resampled to 16 kHz.
+  may be the agent. Resampled to 16 kHz. Its turns do not answer each other,
+  so ``lacks_empathy`` is not labelled on it (``Dialogue.unjudged``).
 
 Who speaks when comes from the Silero VAD (faster-whisper's) on each
 bleed-free track: each track holds one party only. A first energy detector
@@ -31,6 +32,9 @@ from faster_whisper.vad import VadOptions, get_speech_timestamps
 from scipy.signal import resample_poly
 
 SOURCES = ("aws", "spokenwoz", "german")
+# The pseudo-dialogue's turns are unrelated sentences, not answers: when a read sentence voices a problem
+# ("leider ..."), the next turn cannot acknowledge it, so no label can say whether the agent lacked empathy.
+UNRELATED_TURNS = ("lacks_empathy",)
 UNIT_JOIN_S = 2.0       # a party's speech with silences shorter than this is one unit (a turn) ...
 OTHER_BREAKS_S = 0.8    # ... unless the other party speaks this long in between
 GERMAN_SR = 16000
@@ -63,6 +67,7 @@ class Dialogue:
     units: tuple[Unit, ...]
     window_s: tuple[float, float]          # where in the source recording the call was cut
     details: dict = field(default_factory=dict)
+    unjudged: tuple[str, ...] = ()         # rules this source's words cannot label (see german_dialogue)
 
     @property
     def duration_s(self) -> float:
@@ -257,7 +262,8 @@ def german_dialogue(realdata: Path, *, rng: np.random.Generator, min_s: float = 
     segments = {r: speech_segments(x, sr=GERMAN_SR) for r, x in tracks.items()}
     units = with_pauses(units_from_activity(segments), tracks, GERMAN_SR, segments)
     return Dialogue(source="german", language="de", sr=GERMAN_SR, tracks=tracks, units=units,
-                    window_s=(0.0, round(n / GERMAN_SR, 3)), details={"agent_voice": agent_voice})
+                    window_s=(0.0, round(n / GERMAN_SR, 3)), details={"agent_voice": agent_voice},
+                    unjudged=UNRELATED_TURNS)
 
 
 def _german_turn(pool: list[np.ndarray], *, rng: np.random.Generator, long_turn: bool) -> np.ndarray:

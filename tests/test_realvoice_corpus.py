@@ -177,3 +177,12 @@ def _speech_share(x: np.ndarray, a: int, z: int, *, sr: int) -> float:
     frames = x[a: z - (z - a) % n].reshape(-1, n)
     db = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
     return float(np.mean(db > inject.active_level_db(x, sr=sr) - 30))
+
+
+def test_a_rule_the_source_leaves_unlabelled_is_not_counted():
+    import evaluate
+
+    german = {"errors": [], "unjudged": ["lacks_empathy"]}
+    results = [(german, {"lacks_empathy": "fail"}), ({"errors": ["lacks_empathy"]}, {"lacks_empathy": "fail"})]
+    empathy = next(t for t in evaluate.tally(results) if t.rule == "lacks_empathy")
+    assert (empathy.tp, empathy.fp, empathy.positives) == (1, 0, 1)
