@@ -11,8 +11,53 @@ rejected), so every turn is sent as SSML (``-m``) wrapped in
 ``<prosody range="N">``; N is 0..100, 50 being the voice's normal range and
 0 a monotone.
 
+Second engine, CMU Flite 2.2: a turn whose ``voice`` is ``flite:<name>``
+(``flite:kal16``, ``flite:awb``, ``flite:rms``, ``flite:slt``; also ``flite:kal``,
+8 kHz) is synthesised with ``flite`` (English only) instead, the Turn settings
+mapped as follows (see :data:`FLITE_VOICES` for the per-voice numbers and how
+they were measured):
+
+- ``speed_wpm`` -> ``--setf duration_stretch=<voice's natural wpm / speed_wpm>``
+  (real wpm then matches speed_wpm within ~2 % for awb/rms/slt, kal16 ~9 %
+  faster). A make_corpus too_fast agent (320-350 wpm, 350 ms breaks) measures
+  ~7.5 syll/s articulation in ``callcheck analyze``; see FLITE_WPM_SCALE for why
+  espeak-ng's faster real rate per -s is not copied.
+- ``pitch`` -> the voice's mean f0 shifted by (pitch - 50) * 0.18 semitones
+  (+-9 st over 0..99, about what espeak-ng's ``-p`` does: en-us -p 25/50/75 gave
+  77/97/127 Hz). kal/kal16 (diphone) and awb/slt (clustergen) honour
+  ``int_f0_target_mean``; rms ignores every f0 feature, so its pitch is moved
+  with praat-parselmouth (below).
+- ``pitch_range`` -> ``int_f0_target_stddev`` = the voice's own stddev *
+  pitch_range / 50 for kal, awb and slt. rms ignores every f0 feature, and
+  kal16 honours the stddev but its waveform makes pitch trackers jump octaves
+  (at stddev 0 it is flat, 93-97 Hz, yet Praat 75-400 Hz and callcheck read
+  1.7 st, up to 4.7 st on a question), so for those two the rendered speech is
+  resynthesised with praat-parselmouth: ``To Manipulation`` (0.01, 75, 400),
+  every pitch-tier point's distance from the median in semitones scaled by
+  pitch_range / 50 (rms: and the median moved to the target mean),
+  ``Get resynthesis (overlap-add)``. Pitch SD in semitones, mean over three
+  sentences, Praat to_pitch 75-400 Hz / callcheck track_pitch, at
+  pitch_range 0 | 50 | 80 (see /work/eval/flite-notes/pitch_sd.py):
+  kal16 0.93/1.06 | 1.78/2.79 | 2.17/2.86; awb 0.19/0.40 | 2.24/2.24 | 2.96/3.52;
+  rms 0.18/0.63 | 1.95/2.10 | 2.59/3.17; slt 0.26/0.25 | 0.94/0.95 | 1.48/1.48.
+  slt's own prosody is flat: even at pitch_range 80 it stays below callcheck's
+  2.0 st toneless limit (not corrected: range 50 means the voice's own range).
+- ``amplitude`` -> linear gain amplitude / 100 on the voice's raw output after
+  normalising it so that amplitude 100 has the RMS espeak-ng gives at ``-a 100``
+  (-21.0 dBFS, en-us, trimmed, on :data:`CALIBRATION_TEXT`).
+- ``break_ms`` > 0: the text is cut after every , . ? ! followed by a space,
+  each piece synthesised on its own, trimmed at -50 dBFS and the pieces joined
+  with ``break_ms`` of silence (this replaces flite's own punctuation pause;
+  each piece then ends with phrase-final intonation).
+- Flite's raw output is high-passed at 40 Hz (2nd-order Butterworth, zero
+  phase): rms speech carries a DC offset (mean about +0.005), which Praat's
+  resynthesis turns into a constant -47 dBFS in every pause, above the
+  -50 dBFS trim level, so no pause would be silent.
+- ``word_gap_10ms``: unsupported (flite has no word-gap feature); a non-zero
+  value raises ValueError rather than being silently dropped.
+
 This module does not import callcheck; it needs numpy, scipy, soundfile and
-the ``espeak-ng`` executable.
+the ``espeak-ng`` executable (flite voices: ``flite`` and praat-parselmouth).
 """
 
 from __future__ import annotations
@@ -52,7 +97,8 @@ class Turn:
     ``amplitude`` (``-a``, 0..200) and ``word_gap_10ms`` (``-g``, extra pause
     between words in units of 10 ms). ``break_ms`` > 0 puts an SSML break of
     that length after every comma, full stop, question and exclamation mark
-    (espeak-ng's own pauses shrink with its speed; these do not).
+    (espeak-ng's own pauses shrink with its speed; these do not). A voice
+    ``flite:<name>`` is rendered with CMU Flite instead (see the module docstring).
     """
 
     role: str
@@ -92,6 +138,160 @@ class Cue:
     ref: int = 1
 
 
+FLITE_PREFIX = "flite:"
+#: The fixed text the per-voice numbers below were measured on (once, with
+#: ``measure_flite_voice``): natural wpm = words / trimmed duration * 60 at
+#: duration_stretch 1; f0 mean / stddev (Hz) = the voice's defaults of
+#: int_f0_target_mean / _stddev (the values whose output is byte-identical to
+#: the default; rms: none, it ignores them; its mean is parselmouth's median f0);
+#: rms_dbfs = RMS of the trimmed default output.
+CALIBRATION_TEXT = "Thank you for calling. I can see the problem with your order, and I will fix it for you right away."
+ESPEAK_RMS_DBFS = -21.0   # espeak-ng -v en-us -a 100 on CALIBRATION_TEXT, trimmed (en-us+m3 -20.96, en-gb -20.42)
+PITCH_ST_PER_STEP = 0.18  # semitones per espeak pitch step around 50
+# flite's real wpm per Turn.speed_wpm. espeak-ng's English runs ~1.38x faster than its -s (en-us, en-us+m1/m3,
+# en-gb-x-rp on CALIBRATION_TEXT at -s 85..335: 116..465 real wpm), but matching that (1.38) took too_fast calls to
+# ~10 syll/s and left clean calls with no pause >= 250 ms; at 1.0 too_fast gives ~7.5 syll/s as intended (clean calls:
+# articulation ~3.0-3.7 syll/s, slower than espeak's 4-5.5).
+FLITE_WPM_SCALE = 1.0
+
+
+@dataclass(frozen=True)
+class FliteVoice:
+    wpm: float            # natural words per minute on CALIBRATION_TEXT
+    f0_mean_hz: float     # the voice's own mean f0
+    f0_stddev_hz: float   # the voice's own int_f0_target_stddev (0: not honoured)
+    rms_dbfs: float       # RMS of its raw output on CALIBRATION_TEXT
+    f0_features: bool     # int_f0_target_mean honoured
+    stddev_feature: bool  # pitch range set with int_f0_target_stddev (else: parselmouth resynthesis)
+
+
+FLITE_VOICES = {
+    "kal": FliteVoice(wpm=227, f0_mean_hz=95, f0_stddev_hz=11, rms_dbfs=-19.5, f0_features=True, stddev_feature=True),
+    "kal16": FliteVoice(wpm=231, f0_mean_hz=95, f0_stddev_hz=11, rms_dbfs=-26.9, f0_features=True, stddev_feature=False),
+    "awb": FliteVoice(wpm=226, f0_mean_hz=132, f0_stddev_hz=25, rms_dbfs=-20.1, f0_features=True, stddev_feature=True),
+    "rms": FliteVoice(wpm=208, f0_mean_hz=100, f0_stddev_hz=0, rms_dbfs=-21.0, f0_features=False, stddev_feature=False),
+    "slt": FliteVoice(wpm=233, f0_mean_hz=172, f0_stddev_hz=27, rms_dbfs=-16.0, f0_features=True, stddev_feature=True),
+}
+
+
+def flite_available() -> bool:
+    """True when the ``flite`` executable is on PATH."""
+    return shutil.which("flite") is not None
+
+
+def is_flite(voice: str) -> bool:
+    return voice.startswith(FLITE_PREFIX)
+
+
+def flite_voice(voice: str) -> tuple[str, FliteVoice]:
+    name = voice.removeprefix(FLITE_PREFIX)
+    if name not in FLITE_VOICES:
+        raise ValueError(f"unknown flite voice {name!r}; known: {', '.join(FLITE_VOICES)}")
+    return name, FLITE_VOICES[name]
+
+
+def flite_target_f0_hz(turn: Turn) -> float:
+    """The mean f0 a flite turn aims at: the voice's own, moved by the pitch setting."""
+    _, v = flite_voice(turn.voice)
+    return v.f0_mean_hz * 2 ** ((turn.pitch - 50) * PITCH_ST_PER_STEP / 12)
+
+
+def flite_args(turn: Turn) -> list[str]:
+    """The flite options for ``turn`` (without text and output)."""
+    name, v = flite_voice(turn.voice)
+    args = ["flite", "-voice", name, "--setf", f"duration_stretch={v.wpm / (turn.speed_wpm * FLITE_WPM_SCALE):.4f}"]
+    if v.f0_features:
+        args += ["--setf", f"int_f0_target_mean={flite_target_f0_hz(turn):.2f}"]
+    if v.stddev_feature:
+        args += ["--setf", f"int_f0_target_stddev={v.f0_stddev_hz * turn.pitch_range / 50:.3f}"]
+    return args
+
+
+def flite_pieces(turn: Turn) -> list[str]:
+    """The text flite renders in one go: all of it, or with breaks, cut after each , . ? !"""
+    text = " ".join(turn.text.split())
+    if turn.break_ms <= 0:
+        return [text]
+    return [p for p in re.split(r"(?<=[,.?!])\s+", text) if p.strip()]
+
+
+def _flite_raw(args: list[str], text: str) -> tuple[np.ndarray, int]:
+    with tempfile.TemporaryDirectory(prefix="callsynth-") as tmp:
+        wav = Path(tmp) / "turn.wav"
+        subprocess.run([*args, "-t", text, "-o", str(wav)], check=True, capture_output=True)
+        samples, sr = sf.read(wav, dtype="float32", always_2d=False)
+    return samples, int(sr)
+
+
+def reshape_pitch(samples: np.ndarray, sr: int, *, range_factor: float, median_hz: float | None) -> np.ndarray:
+    """Praat overlap-add resynthesis with each pitch point's distance from the median
+    (in semitones) scaled by ``range_factor`` and, if given, the median moved to ``median_hz``."""
+    import parselmouth
+    from parselmouth.praat import call
+
+    sound = parselmouth.Sound(samples.astype(np.float64), sampling_frequency=sr)
+    manipulation = call(sound, "To Manipulation", 0.01, 75, 400)
+    tier = call(manipulation, "Extract pitch tier")
+    n = int(call(tier, "Get number of points"))
+    if n == 0:
+        return samples
+    times = [call(tier, "Get time from index", i) for i in range(1, n + 1)]
+    values = np.array([call(tier, "Get value at index", i) for i in range(1, n + 1)])
+    st = 12 * np.log2(values / np.median(values))
+    centre = median_hz if median_hz is not None else float(np.median(values))
+    new = centre * 2 ** (st * range_factor / 12)
+    call(tier, "Remove points between", 0, sound.duration + 1)
+    for t, f in zip(times, new, strict=True):
+        call(tier, "Add point", t, float(f))
+    call([tier, manipulation], "Replace pitch tier")
+    out = call(manipulation, "Get resynthesis (overlap-add)")
+    return out.values[0].astype(np.float32)
+
+
+def highpass_dc(samples: np.ndarray, sr: int, *, cutoff_hz: float = 40.0) -> np.ndarray:
+    """Remove DC and sub-audio drift, zero phase; silence stays silent."""
+    from scipy.signal import butter, sosfiltfilt
+
+    if samples.size < 64:
+        return samples
+    return sosfiltfilt(butter(2, cutoff_hz, btype="highpass", fs=sr, output="sos"), samples).astype(np.float32)
+
+
+def synthesize_flite(turn: Turn) -> tuple[np.ndarray, int]:
+    """Render a ``flite:<voice>`` turn (see the module docstring); float32 mono and its rate."""
+    if turn.word_gap_10ms:
+        raise ValueError("flite voices do not support word_gap_10ms")
+    _, v = flite_voice(turn.voice)
+    args = flite_args(turn)
+    parts, sr = [], 16000
+    for piece in flite_pieces(turn):
+        raw, sr = _flite_raw(args, piece)
+        raw = highpass_dc(raw, sr)
+        parts.append(trim(raw) if turn.break_ms > 0 else raw)
+    if len(parts) == 1:
+        samples = parts[0]
+    else:
+        gap = np.zeros(int(round(turn.break_ms / 1000 * sr)), dtype=np.float32)
+        samples = np.concatenate([x for p in parts for x in (p, gap)][:-1])
+    if not v.stddev_feature:
+        samples = reshape_pitch(samples, sr, range_factor=turn.pitch_range / 50,
+                                median_hz=None if v.f0_features else flite_target_f0_hz(turn))
+    gain = 10 ** ((ESPEAK_RMS_DBFS - v.rms_dbfs) / 20) * turn.amplitude / 100
+    return (samples * gain).astype(np.float32), sr
+
+
+def measure_flite_voice(name: str) -> dict:
+    """Re-measure a voice's natural wpm, median f0 and RMS on CALIBRATION_TEXT (for the table above)."""
+    import parselmouth
+
+    raw, sr = _flite_raw(["flite", "-voice", name], CALIBRATION_TEXT)
+    x = trim(raw)
+    f0 = parselmouth.Sound(x.astype(np.float64), sr).to_pitch(0.01, 75, 400).selected_array["frequency"]
+    return {"wpm": round(len(CALIBRATION_TEXT.split()) / (x.size / sr) * 60, 1),
+            "median_f0_hz": round(float(np.median(f0[f0 > 0])), 1),
+            "rms_dbfs": round(float(20 * np.log10(np.sqrt(np.mean(x.astype(np.float64) ** 2)))), 2)}
+
+
 def espeak_available() -> bool:
     """True when the ``espeak-ng`` executable is on PATH."""
     return shutil.which("espeak-ng") is not None
@@ -119,7 +319,9 @@ def ssml(turn: Turn) -> str:
 
 
 def synthesize(turn: Turn) -> tuple[np.ndarray, int]:
-    """Run espeak-ng; return (float32 mono samples, sample rate in Hz) untrimmed."""
+    """Run espeak-ng (or flite for a ``flite:`` voice); return (float32 mono samples, sample rate in Hz) untrimmed."""
+    if is_flite(turn.voice):
+        return synthesize_flite(turn)
     with tempfile.TemporaryDirectory(prefix="callsynth-") as tmp:
         wav = Path(tmp) / "turn.wav"
         subprocess.run(

@@ -6,10 +6,12 @@ Usage:
   python scripts/evaluate.py --espeak /work/corpus-espeak-test --espeak-seed 13 \
       --realvoice /work/corpus-realvoice --realvoice-seed 1 \
       --realdata ../shared/realdata --cache /work/cache-eval-asr --json eval.json
+  python scripts/evaluate.py --flite /work/eval/flite-81 --flite-seed 81 --cache /work/eval/cache
 
 Kinds of calls:
 - a labelled corpus (DIR, or ``--espeak DIR``: scripts/make_corpus.py, espeak-ng
-  voices; ``--realvoice DIR``: scripts/make_realvoice_corpus.py, real voices with
+  voices; ``--flite DIR``: the same with ``--engine flite``, CMU Flite voices,
+  all English; ``--realvoice DIR``: scripts/make_realvoice_corpus.py, real voices with
   injected acoustic errors). For every ``*.labels.json`` the call is analysed and
   each rule's outcome compared with the injected errors: a ``fail`` on a
   labelled error is a true positive, a ``fail`` without the label a false
@@ -17,7 +19,8 @@ Kinds of calls:
   over the eight rules for espeak-ng corpora and over the six acoustic rules
   for a real-voice corpus (its calls carry no word-based errors; failures of
   ``overlong_greeting`` and ``lacks_empathy`` there are still counted as false
-  positives). With ``--espeak-seed`` / ``--realvoice-seed`` a missing corpus is
+  positives); a flite corpus is scored like an espeak-ng one, over all eight.
+  With ``--espeak-seed`` / ``--flite-seed`` / ``--realvoice-seed`` a missing corpus is
   generated first (a fresh seed = a test set nobody has looked at).
 - ``--realdata DIR``: the natural real recordings of the shared folder (nothing
   injected; the AWS call as one stereo call): every finding per recording, with
@@ -125,7 +128,7 @@ def tally(results: list[tuple[dict, dict[str, str]]]) -> list[Tally]:
 class CorpusResult:
     """A labelled corpus scored: per-rule tallies, the rules its macro F1 is over, recall per injection variant."""
 
-    kind: str                       # "espeak" | "realvoice"
+    kind: str                       # "espeak" | "flite" | "realvoice"
     directory: str
     calls: int
     tallies: list[Tally]
@@ -167,7 +170,7 @@ def score_corpus(directory: Path, *, transcriber, config, details: bool = False)
     kind = "espeak"
     for label_file in label_files:
         labels = json.loads(label_file.read_text())
-        kind = labels.get("kind", "espeak")
+        kind = labels.get("kind", labels.get("engine", "espeak"))
         try:
             report = analyze_call(label_file.parent / labels["file"], transcriber=transcriber,
                                   options=AnalyzeOptions(agent_channel=labels["agent_channel"], config=config))
@@ -277,9 +280,9 @@ def ensure_corpus(directory: Path, *, seed: int | None, kind: str) -> None:
     """Generate the corpus into `directory` with `seed` when it has no labels yet."""
     if seed is None or any(directory.glob("*.labels.json")):
         return
-    if kind == "espeak":
+    if kind in ("espeak", "flite"):
         import make_corpus
-        make_corpus.main([str(directory), "--split", "test", "--seed", str(seed), "--calls", "54"])
+        make_corpus.main([str(directory), "--split", "test", "--seed", str(seed), "--calls", "54", "--engine", kind])
     else:
         import make_realvoice_corpus
         make_realvoice_corpus.main(["--out", str(directory), "--seed", str(seed)])
@@ -290,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dir", type=Path, nargs="?", help="a labelled corpus: *.wav and *.labels.json")
     parser.add_argument("--espeak", type=Path, help="espeak-ng corpus (scripts/make_corpus.py --split test)")
     parser.add_argument("--espeak-seed", type=int, help="generate the espeak-ng test split with this seed if --espeak is empty")
+    parser.add_argument("--flite", type=Path, help="CMU Flite corpus (scripts/make_corpus.py --engine flite --split test)")
+    parser.add_argument("--flite-seed", type=int, help="generate the flite test split with this seed if --flite is empty")
     parser.add_argument("--realvoice", type=Path, help="real-voice corpus (scripts/make_realvoice_corpus.py)")
     parser.add_argument("--realvoice-seed", type=int, help="generate the real-voice corpus with this seed if it is empty")
     parser.add_argument("--realdata", type=Path, help="the natural real recordings (../shared/realdata)")
@@ -299,10 +304,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write all results to this JSON file")
     parser.add_argument("--details", action="store_true", help="print every wrong outcome with its reason")
     args = parser.parse_args(argv)
-    named = {"corpus": args.dir, "espeak": args.espeak, "realvoice": args.realvoice}
+    named = {"corpus": args.dir, "espeak": args.espeak, "flite": args.flite, "realvoice": args.realvoice}
     if not any(named.values()) and not args.realdata:
-        parser.error("give a corpus DIR, --espeak DIR, --realvoice DIR and/or --realdata DIR")
-    for kind, seed in (("espeak", args.espeak_seed), ("realvoice", args.realvoice_seed)):
+        parser.error("give a corpus DIR, --espeak DIR, --flite DIR, --realvoice DIR and/or --realdata DIR")
+    for kind, seed in (("espeak", args.espeak_seed), ("flite", args.flite_seed), ("realvoice", args.realvoice_seed)):
         if named[kind]:
             ensure_corpus(named[kind], seed=seed, kind=kind)
     config, transcriber = load_config(args.config), make_transcriber(args)

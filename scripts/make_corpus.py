@@ -1,6 +1,6 @@
 """Generate a labelled corpus of synthetic support calls with known errors.
 
-Usage: python scripts/make_corpus.py OUT [--calls 60] [--seed 1] [--split dev|test]
+Usage: python scripts/make_corpus.py OUT [--calls 60] [--seed 1] [--split dev|test] [--engine espeak|flite]
 
 Every call is a stereo WAV (German or English; 16 kHz PCM or 8 kHz mu-law;
 agent on the left or right) with any combination of the eight phone errors
@@ -32,6 +32,12 @@ How each error is injected (everything else stays natural):
   5.5-7.5 syllables/s, inside the normal range.
 - lacks_empathy: the customer voices a problem; the agent answers with no
   acknowledgement, or lectures ("Da irren Sie sich", "you should have ...").
+
+``--engine flite`` renders with CMU Flite instead of espeak-ng (see
+scripts/callsynth.py for how the settings map): every call is English, the
+agent and customer voices are two different ones of kal16, awb, rms and slt,
+everything else (random draws, injections) is as for espeak-ng, and the labels
+carry ``"engine": "flite"``.
 
 Errors that contradict each other are never combined (an apathetic agent is
 not also rushed, fast or impatient); muffled speech is not combined with the
@@ -67,6 +73,8 @@ EXCLUSIVE = {
     "indistinct_speech": {"lacks_empathy", "impatient_voice", "too_fast"},
 }
 FORMATS = ((16000, "PCM_16"), (8000, "ULAW"))
+ENGINES = ("espeak", "flite")
+FLITE_CALL_VOICES = ("flite:kal16", "flite:awb", "flite:rms", "flite:slt")
 NEUTRAL_OPENERS = {"de": ("Gerne.", "Sehr gern."), "en": ("Sure.", "Of course.")}
 
 
@@ -111,15 +119,18 @@ class Plan:
     thanks: str
     closing: str
     muffle_hz: float | None
+    engine: str = "espeak"
 
 
 def pick(rng: np.random.Generator, items):
     return items[int(rng.integers(len(items)))]
 
 
-def plan_call(index: int, *, split: str, rng: np.random.Generator) -> Plan:
+def plan_call(index: int, *, split: str, rng: np.random.Generator, engine: str = "espeak") -> Plan:
     errors = choose_errors(index, rng)
     language = "de" if rng.random() < 0.5 else "en"
+    if engine == "flite":
+        language = "en"  # flite speaks English only; the draw above is kept so the other draws stay in step
     pool: Pool = POOLS[(split, language)]
     scenarios = [s for s in pool.scenarios if not (s.neutral and "lacks_empathy" in errors)]
     scenario = pick(rng, scenarios)
@@ -127,9 +138,12 @@ def plan_call(index: int, *, split: str, rng: np.random.Generator) -> Plan:
     greetings = pool.long_greetings if "overlong_greeting" in errors else pool.short_greetings
     sr, subtype = pick(rng, FORMATS)
     customer_amp = int(rng.integers(70, 91))
-    agent = Turn("agent", 0.0, "-", voice=pick(rng, pool.agent_voices), speed_wpm=int(rng.integers(150, 171)),
+    flite = engine == "flite"  # flite: two different voices of FLITE_CALL_VOICES, drawn where espeak's are
+    agent = Turn("agent", 0.0, "-", voice=pick(rng, FLITE_CALL_VOICES if flite else pool.agent_voices),
+                 speed_wpm=int(rng.integers(150, 171)),
                  pitch=int(rng.integers(40, 61)), pitch_range=int(rng.integers(55, 86)), amplitude=customer_amp)
-    customer = Turn("customer", 0.0, "-", voice=pick(rng, pool.customer_voices), speed_wpm=int(rng.integers(150, 176)),
+    customer_voices = tuple(v for v in FLITE_CALL_VOICES if v != agent.voice) if flite else pool.customer_voices
+    customer = Turn("customer", 0.0, "-", voice=pick(rng, customer_voices), speed_wpm=int(rng.integers(150, 176)),
                     pitch=int(rng.integers(25, 46)), pitch_range=int(rng.integers(50, 81)), amplitude=customer_amp)
     gaps = rng.uniform(0.3, 0.9, size=8)
     if "toneless_voice" in errors:
@@ -168,7 +182,7 @@ def plan_call(index: int, *, split: str, rng: np.random.Generator) -> Plan:
         scenario=scenario, agent=agent, customer=customer, gaps_s=tuple(float(g) for g in gaps),
         greeting=pick(rng, greetings).format(**fill), opener=opener, reply_prefix=reply_prefix, reply_suffix=reply_suffix,
         barge_in_s=barge_in_s, cut_off_after_s=cut_off_after_s, thanks=pick(rng, pool.thanks), closing=pick(rng, pool.closings),
-        muffle_hz=float(rng.uniform(650, 850)) if "indistinct_speech" in errors else None,
+        muffle_hz=float(rng.uniform(650, 850)) if "indistinct_speech" in errors else None, engine=engine,
     )
 
 
@@ -238,7 +252,7 @@ def build(plan: Plan, path: Path, *, seed: int) -> dict:
         ch = plan.agent_channel
         stereo[:, ch] = muffle(stereo[:, ch], sr=plan.sr, cutoff_hz=plan.muffle_hz)
     callsynth.write_call(path, np.clip(stereo, -1.0, 1.0), sr=plan.sr, subtype=plan.subtype)
-    return {
+    labels = {
         "file": path.name,
         "errors": sorted(plan.errors),
         "language": plan.language,
@@ -252,6 +266,9 @@ def build(plan: Plan, path: Path, *, seed: int) -> dict:
         "duration_s": round(stereo.shape[0] / plan.sr, 3),
         "events": events,
     }
+    if plan.engine != "espeak":
+        labels["engine"] = plan.engine
+    return labels
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -261,15 +278,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--split", choices=("dev", "test"), default="test",
                         help="dev = the texts and voices the thresholds were tuned on; test = others")
+    parser.add_argument("--engine", choices=ENGINES, default="espeak",
+                        help="speech synthesiser: espeak-ng (default) or CMU Flite (English only)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    if not callsynth.espeak_available():
+    if args.engine == "flite" and not callsynth.flite_available():
+        print("make_corpus: flite not found on PATH (apt install flite)", file=sys.stderr)
+        return 1
+    if args.engine == "espeak" and not callsynth.espeak_available():
         print("make_corpus: espeak-ng not found on PATH (apt install espeak-ng)", file=sys.stderr)
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(args.seed)
     for index in range(args.calls):
-        plan = plan_call(index, split=args.split, rng=rng)
+        plan = plan_call(index, split=args.split, rng=rng, engine=args.engine)
         name = f"{args.split}_{args.seed}_{index:03d}"
         labels = build(plan, args.out / f"{name}.wav", seed=args.seed * 1000 + index)
         labels |= {"split": args.split, "seed": args.seed}
