@@ -20,8 +20,8 @@ they were measured):
 - ``speed_wpm`` -> ``--setf duration_stretch=<voice's natural wpm / speed_wpm>``
   (real wpm then matches speed_wpm within ~2 % for awb/rms/slt, kal16 ~9 %
   faster). A make_corpus too_fast agent (320-350 wpm, 350 ms breaks) measures
-  ~7.5 syll/s articulation in ``callcheck analyze``; see FLITE_WPM_SCALE for why
-  espeak-ng's faster real rate per -s is not copied.
+  ~7.5 syll/s articulation in ``callcheck analyze``; see the note above
+  FLITE_VOICES for why espeak-ng's faster real rate per -s is not copied.
 - ``pitch`` -> the voice's mean f0 shifted by (pitch - 50) * 0.18 semitones
   (+-9 st over 0..99, about what espeak-ng's ``-p`` does: en-us -p 25/50/75 gave
   77/97/127 Hz). kal/kal16 (diphone) and awb/slt (clustergen) honour
@@ -37,7 +37,7 @@ they were measured):
   pitch_range / 50 (rms: and the median moved to the target mean),
   ``Get resynthesis (overlap-add)``. Pitch SD in semitones, mean over three
   sentences, Praat to_pitch 75-400 Hz / callcheck track_pitch, at
-  pitch_range 0 | 50 | 80 (see /work/eval/flite-notes/pitch_sd.py):
+  pitch_range 0 | 50 | 80 (measured once on three sentences per voice):
   kal16 0.93/1.06 | 1.78/2.79 | 2.17/2.86; awb 0.19/0.40 | 2.24/2.24 | 2.96/3.52;
   rms 0.18/0.63 | 1.95/2.10 | 2.59/3.17; slt 0.26/0.25 | 0.94/0.95 | 1.48/1.48.
   slt's own prosody is flat: even at pitch_range 80 it stays below callcheck's
@@ -148,11 +148,10 @@ FLITE_PREFIX = "flite:"
 CALIBRATION_TEXT = "Thank you for calling. I can see the problem with your order, and I will fix it for you right away."
 ESPEAK_RMS_DBFS = -21.0   # espeak-ng -v en-us -a 100 on CALIBRATION_TEXT, trimmed (en-us+m3 -20.96, en-gb -20.42)
 PITCH_ST_PER_STEP = 0.18  # semitones per espeak pitch step around 50
-# flite's real wpm per Turn.speed_wpm. espeak-ng's English runs ~1.38x faster than its -s (en-us, en-us+m1/m3,
-# en-gb-x-rp on CALIBRATION_TEXT at -s 85..335: 116..465 real wpm), but matching that (1.38) took too_fast calls to
-# ~10 syll/s and left clean calls with no pause >= 250 ms; at 1.0 too_fast gives ~7.5 syll/s as intended (clean calls:
-# articulation ~3.0-3.7 syll/s, slower than espeak's 4-5.5).
-FLITE_WPM_SCALE = 1.0
+# Flite speaks Turn.speed_wpm real words per minute. espeak-ng's English runs ~1.38x faster than its -s (en-us,
+# en-us+m1/m3, en-gb-x-rp on CALIBRATION_TEXT at -s 85..335: 116..465 real wpm), but matching that took too_fast
+# calls to ~10 syll/s and left clean calls with no pause >= 250 ms; as it is, too_fast gives ~7.5 syll/s as intended
+# (clean calls: articulation ~3.0-3.7 syll/s, slower than espeak's 4-5.5).
 
 
 @dataclass(frozen=True)
@@ -199,7 +198,7 @@ def flite_target_f0_hz(turn: Turn) -> float:
 def flite_args(turn: Turn) -> list[str]:
     """The flite options for ``turn`` (without text and output)."""
     name, v = flite_voice(turn.voice)
-    args = ["flite", "-voice", name, "--setf", f"duration_stretch={v.wpm / (turn.speed_wpm * FLITE_WPM_SCALE):.4f}"]
+    args = ["flite", "-voice", name, "--setf", f"duration_stretch={v.wpm / turn.speed_wpm:.4f}"]
     if v.f0_features:
         args += ["--setf", f"int_f0_target_mean={flite_target_f0_hz(turn):.2f}"]
     if v.stddev_feature:
@@ -216,9 +215,14 @@ def flite_pieces(turn: Turn) -> list[str]:
 
 
 def _flite_raw(args: list[str], text: str) -> tuple[np.ndarray, int]:
+    return _run_to_wav([*args, "-t", text, "-o"])
+
+
+def _run_to_wav(command: list[str], *, stdin: bytes | None = None) -> tuple[np.ndarray, int]:
+    """Run a synthesiser whose `command` ends with its output-file option; the WAV it wrote (float32 mono, rate)."""
     with tempfile.TemporaryDirectory(prefix="callsynth-") as tmp:
         wav = Path(tmp) / "turn.wav"
-        subprocess.run([*args, "-t", text, "-o", str(wav)], check=True, capture_output=True)
+        subprocess.run([*command, str(wav)], input=stdin, check=True, capture_output=True)
         samples, sr = sf.read(wav, dtype="float32", always_2d=False)
     return samples, int(sr)
 
@@ -322,14 +326,7 @@ def synthesize(turn: Turn) -> tuple[np.ndarray, int]:
     """Run espeak-ng (or flite for a ``flite:`` voice); return (float32 mono samples, sample rate in Hz) untrimmed."""
     if is_flite(turn.voice):
         return synthesize_flite(turn)
-    with tempfile.TemporaryDirectory(prefix="callsynth-") as tmp:
-        wav = Path(tmp) / "turn.wav"
-        subprocess.run(
-            [*espeak_args(turn), "-w", str(wav)],
-            input=ssml(turn).encode("utf-8"), check=True, capture_output=True,
-        )
-        samples, sr = sf.read(wav, dtype="float32", always_2d=False)
-    return samples, int(sr)
+    return _run_to_wav([*espeak_args(turn), "-w"], stdin=ssml(turn).encode("utf-8"))
 
 
 def resample(samples: np.ndarray, *, sr_in: int, sr_out: int) -> np.ndarray:

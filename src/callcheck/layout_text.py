@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from callcheck.records import Layout, LayoutKind, LayoutNote
 
 SOURCES = ("merged_forced", "same_signal")
+LAYOUTS = ("stereo", "single_forced", "single_no_speech", "single_one_voice", "mixed_forced", "mixed_found")
 TEXT = {
     "en": {
         "merged_forced": "two channels mixed into one (--layout {requested})",
@@ -93,8 +94,7 @@ def reason(notes: Sequence[LayoutNote], language: str | None) -> str:
     """One line: where the signal came from, the layout, what was removed, who the agent is."""
     t = TEXT.get(language or "en", TEXT["en"])
     source = [_word(n, t) for n in notes if n.code in SOURCES]
-    body = [n for n in notes if n.code in ("stereo", "single_forced", "single_no_speech", "single_one_voice",
-                                           "mixed_forced", "mixed_found")]
+    body = [n for n in notes if n.code in LAYOUTS]
     text = ", ".join(_word(n, t) for n in body)
     if source or (body and body[0].code.startswith("mixed")):
         text = f"{source[0] if source else t['one_channel']}: {text}"

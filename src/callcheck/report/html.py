@@ -92,7 +92,7 @@ def _header(page: _Page) -> str:
     facts = [(t["file"], r.path.name), (t["duration"], f"{clock(r.duration_s)} ({r.duration_s:.1f} s)"),
              (t["language"], r.language or "–"), (t["model"], f"{r.model.name} ({r.model.compute_type})"),
              (t["channels"], f"{r.channels}, {r.sample_rate_hz} Hz")]
-    layout = layout_lines(r, t, bullet="", language=page.language) if r.layout is not None else []
+    layout = layout_lines(r, t, bullet="", language=page.language)  # [] without a layout
     if layout:
         facts.append((t["layout"], layout[0].split(": ", 1)[1]))
     if hold := hold_line(r, t):

@@ -53,8 +53,7 @@ def _layout(report: CallReport) -> dict:
         "layout_reason": layout.reason,
         "layout_method": layout.method,
         "agent_speaker_confidence": layout.agent_speaker_confidence,
-        "layout_notes": [{"code": n.code, **{k: list(v) if isinstance(v, tuple) else v for k, v in n.values}}
-                         for n in layout.notes],
+        "layout_notes": [{"code": n.code, **plain(dict(n.values))} for n in layout.notes],
     }
 
 

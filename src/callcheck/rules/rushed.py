@@ -67,8 +67,7 @@ def evaluate(ctx: RuleContext) -> RuleResult:
                 "signs": count, "judged_speaking_s": round(speaking_s, 1), "greeting_excluded": excluded,
                 "fast_rate_left_to_too_fast": fast_elsewhere}
     threshold = {k: s[k] for k in ("pauses_per_min_max", "mean_run_syllables_min", "min_runs", "min_runs_speaking_s",
-                                   "min_turn_s",
-                                   "speaking_rate_min_sps", "response_gap_max_s", "overlap_min_s",
+                                   "min_turn_s", "speaking_rate_min_sps", "response_gap_max_s", "overlap_min_s",
                                    "instant_answer_share", "min_answers", "min_signs")}
     if count < s["min_signs"]:
         return RuleResult(RULE, "pass", pick(
