@@ -181,3 +181,24 @@ def test_single_speaker_and_forced_layouts(tmp_path):
     mixed = analyze_call(stereo, transcriber=ScriptedTranscriber(), diarizer=one_voice,
                          options=AnalyzeOptions(layout="mixed"))
     assert mixed.layout.kind == "mixed" and "--layout mixed" in mixed.layout.reason
+
+
+
+def test_a_short_word_over_the_other_party_keeps_its_head_when_its_tail_reads_as_leak():
+    # "Oh," said over the caller (flite calls, seed 81): the word's fading tail, quiet while the caller talks
+    # on, reads as the caller leaking in; what was left (one block of the agent's own voice at full level) had
+    # been dropped as a sliver, so the barge-in started 0.5 s late and its overlap fell below a second.
+    data, sr, events = stereo_sample()
+    agent, customer = (resample(data[:, k], rate_hz=sr) for k in (0, 1))
+    said = next(e for e in events["events"] if e["role"] == "customer" and e["end_s"] - e["start_s"] > 2)
+    voice = agent[int(0.8 * 16_000):int(2.8 * 16_000)]
+    voice = voice / np.sqrt(np.mean(voice ** 2)) * 0.1  # the agent's own speech at -20 dBFS
+    own = np.zeros_like(agent)
+    own[8000:8000 + voice.size] = voice  # alone, from 0.5 s: the agent's typical level
+    at = int((said["start_s"] + 1.0) * 16_000)  # the short word, over the caller
+    own[at:at + 1600] = voice[4800:6400]
+    own[at + 1600:at + 3200] = 0.12 * delayed(customer, delay_s=0.02, sr=16_000)[at + 1600:at + 3200]
+    mine = (Region(0.5, 0.5 + voice.size / 16_000), Region(at / 16_000, (at + 3200) / 16_000))
+    kept, leak = remove_leak(own, customer, mine, (Region(said["start_s"], said["end_s"]),), sr=16_000)
+    assert leak.duration_s > 0  # the tail is taken for the caller leaking in ...
+    assert any(r.start_s == pytest.approx(at / 16_000) and r.duration_s >= 0.09 for r in kept)  # ... the word stays

@@ -23,6 +23,7 @@ end of a leaked word) take the decision of their nearest neighbour.
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ class CrosstalkSettings:
     min_correlation: float = 0.5  # a delayed linear copy of the other channel
     weak_correlation: float = 0.2  # ... or a weaker copy that is also much quieter than own speech
     quiet_db: float = 12.0  # own level this far below own typical speech level
-    min_kept_s: float = 0.12  # what remains of a region after removing leak must be at least this long
+    min_kept_s: float = 0.12  # what remains of a region after removing leak must be at least this long (or hold own voice)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +87,26 @@ def remove_leak(
     if not leaked:
         return tuple(own_regions), Leak(())
     spans = merge(leaked, gap_s=settings.block_s / 2)
-    kept = subtract(own_regions, spans, min_s=settings.min_kept_s)
+    voiced = _own_voice(blocks, states, measured.own_db, own_level=own_level, settings=settings)
+    kept = tuple(piece for piece in subtract(own_regions, spans)
+                 if piece.duration_s >= settings.min_kept_s or _holds(piece, voiced))
     return kept, Leak(tuple(spans))
+
+
+def _own_voice(blocks: Sequence[Region], states: np.ndarray, own_db: np.ndarray, *, own_level: float | None,
+               settings: CrosstalkSettings) -> list[Region]:
+    """The blocks that are this party's own voice beyond doubt: not a copy of the other, at its own speech level."""
+    if own_level is None:
+        return []
+    return [b for b, state, db in zip(blocks, states, own_db, strict=True)
+            if state == OWN and db >= own_level - settings.quiet_db]
+
+
+def _holds(piece: Region, blocks: Sequence[Region]) -> bool:
+    """Whether `piece` covers most of one of `blocks` (sorted): a short word the leak check cut the fading end
+    off ("Oh," over the caller, its tail counted as the caller leaking in) is still that word, not a sliver."""
+    i = bisect.bisect_right([b.start_s for b in blocks], piece.end_s)
+    return any(min(piece.end_s, b.end_s) - max(piece.start_s, b.start_s) >= b.duration_s / 2 for b in blocks[max(0, i - 2):i])
 
 
 SEGMENT_S = 60.0  # audio read and examined at a time: bounds memory on long calls
