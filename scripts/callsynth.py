@@ -28,7 +28,7 @@ they were measured):
   ``int_f0_target_mean``; rms ignores every f0 feature, so its pitch is moved
   with praat-parselmouth (below).
 - ``pitch_range`` -> ``int_f0_target_stddev`` = the voice's own stddev *
-  pitch_range / 50 for kal, awb and slt. rms ignores every f0 feature, and
+  pitch_range / 50 (slt: * range_gain, below) for kal, awb and slt. rms ignores every f0 feature, and
   kal16 honours the stddev but its waveform makes pitch trackers jump octaves
   (at stddev 0 it is flat, 93-97 Hz, yet Praat 75-400 Hz and callcheck read
   1.7 st, up to 4.7 st on a question), so for those two the rendered speech is
@@ -40,8 +40,12 @@ they were measured):
   pitch_range 0 | 50 | 80 (measured once on three sentences per voice):
   kal16 0.93/1.06 | 1.78/2.79 | 2.17/2.86; awb 0.19/0.40 | 2.24/2.24 | 2.96/3.52;
   rms 0.18/0.63 | 1.95/2.10 | 2.59/3.17; slt 0.26/0.25 | 0.94/0.95 | 1.48/1.48.
-  slt's own prosody is flat: even at pitch_range 80 it stays below callcheck's
-  2.0 st toneless limit (not corrected: range 50 means the voice's own range).
+  slt's own prosody is flat, flatter than any natural speaker (2.45-4.7 st over
+  a call, see defaults.toml) and as flat as the other voices made toneless, so
+  a "normal" slt agent would be a monotone one labelled clean. Its stddev is
+  therefore scaled by ``range_gain`` 2.5, which puts pitch_range 50 where the
+  other voices' own range lies: 1.30 -> 2.40 st with Praat on three other
+  sentences (awb 2.24); range 0 stays flat.
 - ``amplitude`` -> linear gain amplitude / 100 on the voice's raw output after
   normalising it so that amplitude 100 has the RMS espeak-ng gives at ``-a 100``
   (-21.0 dBFS, en-us, trimmed, on :data:`CALIBRATION_TEXT`).
@@ -162,6 +166,7 @@ class FliteVoice:
     rms_dbfs: float       # RMS of its raw output on CALIBRATION_TEXT
     f0_features: bool     # int_f0_target_mean honoured
     stddev_feature: bool  # pitch range set with int_f0_target_stddev (else: parselmouth resynthesis)
+    range_gain: float = 1.0  # pitch_range 50 is the voice's own range times this (slt: its own is a monotone)
 
 
 FLITE_VOICES = {
@@ -169,7 +174,8 @@ FLITE_VOICES = {
     "kal16": FliteVoice(wpm=231, f0_mean_hz=95, f0_stddev_hz=11, rms_dbfs=-26.9, f0_features=True, stddev_feature=False),
     "awb": FliteVoice(wpm=226, f0_mean_hz=132, f0_stddev_hz=25, rms_dbfs=-20.1, f0_features=True, stddev_feature=True),
     "rms": FliteVoice(wpm=208, f0_mean_hz=100, f0_stddev_hz=0, rms_dbfs=-21.0, f0_features=False, stddev_feature=False),
-    "slt": FliteVoice(wpm=233, f0_mean_hz=172, f0_stddev_hz=27, rms_dbfs=-16.0, f0_features=True, stddev_feature=True),
+    "slt": FliteVoice(wpm=233, f0_mean_hz=172, f0_stddev_hz=27, rms_dbfs=-16.0, f0_features=True, stddev_feature=True,
+                      range_gain=2.5),
 }
 
 
@@ -202,7 +208,7 @@ def flite_args(turn: Turn) -> list[str]:
     if v.f0_features:
         args += ["--setf", f"int_f0_target_mean={flite_target_f0_hz(turn):.2f}"]
     if v.stddev_feature:
-        args += ["--setf", f"int_f0_target_stddev={v.f0_stddev_hz * turn.pitch_range / 50:.3f}"]
+        args += ["--setf", f"int_f0_target_stddev={v.f0_stddev_hz * v.range_gain * turn.pitch_range / 50:.3f}"]
     return args
 
 

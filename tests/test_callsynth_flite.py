@@ -61,6 +61,13 @@ def test_pitch_range_zero_is_much_flatter_than_eighty(voice):
     assert pitch_sd_st(lively, SR) > 2.0
 
 
+@pytest.mark.parametrize("voice", ["flite:awb", "flite:rms", "flite:slt"])
+def test_the_normal_pitch_range_is_not_a_monotone(voice):
+    # a clean call's agent must not sound toneless: slt's own range is a monotone, so it is widened
+    normal = cs.render_turn(cs.Turn("agent", 0.0, TEXT, voice=voice, pitch_range=50), sr=SR)
+    assert pitch_sd_st(normal, SR) > 1.8
+
+
 def test_pitch_moves_the_voice_up():
     low = cs.render_turn(cs.Turn("agent", 0.0, TEXT, voice="flite:slt", pitch=25), sr=SR)
     high = cs.render_turn(cs.Turn("agent", 0.0, TEXT, voice="flite:slt", pitch=75), sr=SR)
