@@ -142,6 +142,22 @@ def test_a_backchannel_word_said_in_one_breath_with_a_barge_in_starts_it():
     assert [t.text for t in turns if t.backchannel] == ["mhm"]
 
 
+def test_a_word_said_as_the_caller_stops_and_carried_on_after_a_breath_starts_the_answer():
+    # "Oh, | I'm really sorry about that" (flite test call): "Oh," as the caller stops, 0.29 s of comma pause:
+    # the answer is instant, not 0.64 s late after a listener's "Oh"
+    turns, _ = turns_for(agent=[(10.52, 10.88), (11.17, 14.88)], customer=[(4.48, 10.53)],
+                         agent_words=[(10.5, 10.8, "Oh,"), (11.2, 14.8, "I'm really sorry about that")],
+                         customer_words=[(4.5, 10.5, "our trip was cancelled and we still have no refund")])
+    assert not any(t.backchannel for t in turns)
+    (gap,) = response_gaps(turns)
+    assert gap.gap_s == pytest.approx(-0.01)
+    # the same "Oh," said over the caller's last words is a listener's signal
+    turns, _ = turns_for(agent=[(10.2, 10.56), (10.85, 14.0)], customer=[(4.48, 10.53)],
+                         agent_words=[(10.2, 10.5, "Oh,"), (10.9, 14.0, "I'm really sorry about that")],
+                         customer_words=[(4.5, 10.5, "our trip was cancelled and we still have no refund")])
+    assert [t.text for t in turns if t.backchannel] == ["Oh,"]
+
+
 def test_german_backchannel_and_late_overlap_that_is_just_jitter():
     turns, settings = turns_for(
         agent=[(5.9, 9.0)], customer=[(0.0, 6.0), (7.0, 7.5)],

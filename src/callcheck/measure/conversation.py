@@ -114,8 +114,11 @@ def _attached(units: list[Turn], *, within_s: float, others: Sequence[Region]) -
     the start of an answer, not a listener's signal (nor is "... see you. | Bye").
     When the turn after it starts over the other party's speech (`others`, sorted),
     a breath (`BREATH_S`) between them still makes one utterance: "Sure, | what is
-    your customer number?" over the caller is a barge-in from "Sure". A listener's
-    "Ja, genau." at the end of the other's turn, with the own turn after it, stays one.
+    your customer number?" over the caller is a barge-in from "Sure". So does a word
+    said mostly after the other party stopped, with the own turn following within a
+    breath and nobody else starting in between: "Oh, | I'm really sorry about that"
+    (flite's 0.3 s comma pause) answers the caller from "Oh". A listener's "Ja,
+    genau." over the end of the other's turn, with the own turn after it, stays one.
     """
     out = list(units)
     starts = [r.start_s for r in others]
@@ -126,10 +129,20 @@ def _attached(units: list[Turn], *, within_s: float, others: Sequence[Region]) -
         after = False
         if i + 1 < len(units) and not units[i + 1].backchannel:
             gap = units[i + 1].start_s - unit.end_s
-            after = gap < within_s or (gap < BREATH_S and _inside(units[i + 1].start_s, others, starts))
+            after = gap < within_s or (gap < BREATH_S and (_inside(units[i + 1].start_s, others, starts)
+                                                           or _opens_answer(unit, units[i + 1], others, starts)))
         if before or after:
             out[i] = Turn(unit.role, unit.start_s, unit.end_s, unit.regions, unit.words, backchannel=False)
     return out
+
+
+def _opens_answer(unit: Turn, following: Turn, others: Sequence[Region], starts: Sequence[float]) -> bool:
+    """Whether `unit` lies mostly after the other party's speech (`others`, sorted; `starts` theirs) and none of
+    it starts between `unit` and the `following` own speech: the word begins an answer, nobody is listened to."""
+    over = sum(max(0.0, min(unit.end_s, r.end_s) - max(unit.start_s, r.start_s))
+               for r in others[max(0, bisect.bisect_left(starts, unit.start_s) - 1):bisect.bisect_left(starts, unit.end_s)])
+    return over < unit.duration_s / 2 and bisect.bisect_left(starts, unit.start_s) == bisect.bisect_left(
+        starts, following.start_s)
 
 
 def _inside(t: float, regions: Sequence[Region], starts: Sequence[float]) -> bool:
