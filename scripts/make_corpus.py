@@ -21,7 +21,8 @@ How each error is injected (everything else stays natural):
   finishes is how many turns end in ordinary conversation, not impatience.
 - overlong_greeting: a long formula greeting instead of "Company, First Last, hello".
 - rushed_voice: answers 0-0.1 s after the customer, each agent turn one run-on
-  sentence (full stops become commas: no breath pauses), at a normal 160-172 wpm.
+  sentence (full stops become commas, flite: no commas either: no breath
+  pauses), at a normal 160-172 wpm.
 - indistinct_speech: the agent channel is muffled (4th-order low-pass at
   650-850 Hz, loudness kept).
 - too_fast: agent at 260-280 wpm (German) / 320-350 wpm (English), still
@@ -186,12 +187,16 @@ def plan_call(index: int, *, split: str, rng: np.random.Generator, engine: str =
     )
 
 
-def breathless(text: str) -> str:
+def breathless(text: str, *, engine: str = "espeak") -> str:
     """Agent text as one run-on sentence: inner full stops become commas, whose
-    pauses espeak-ng keeps under 200 ms (below the 250 ms that count as a pause)."""
+    pauses espeak-ng keeps under 200 ms (below the 250 ms that count as a pause).
+    Flite pauses 0.2-0.3 s at a comma (a breath, measured: 0.28-0.32 s in calls),
+    so for flite the commas go as well."""
     body = text.rstrip(".?!")
     for mark in (". ", "? ", "! ", ": "):
         body = body.replace(mark, ", ")
+    if engine == "flite":
+        body = body.replace(", ", " ")
     return body + "."
 
 
@@ -202,7 +207,7 @@ def cues(plan: Plan) -> list[Cue]:
 
     def agent(text: str) -> Turn:
         text = " ".join(text.split())
-        return dataclasses.replace(plan.agent, text=breathless(text) if rushed else text)
+        return dataclasses.replace(plan.agent, text=breathless(text, engine=plan.engine) if rushed else text)
 
     def customer(text: str) -> Turn:
         return dataclasses.replace(plan.customer, text=text)

@@ -112,3 +112,14 @@ def test_make_corpus_flite_writes_an_english_call_with_two_flite_voices(tmp_path
     greeting = labels["events"][0]
     speech = audio[int(greeting["start_s"] * sr): int(greeting["end_s"] * sr), agent_ch]
     assert rms_dbfs(speech) > -40
+
+
+def test_a_rushed_flite_agent_takes_no_breath_inside_a_turn():
+    from callcheck.signal.vad import speech_regions
+
+    text = make_corpus.breathless("Thank you. The refund has been approved, the money will be in your account soon.",
+                                  engine="flite")
+    audio = cs.render_turn(cs.Turn("agent", 0.0, text, voice="flite:kal16", speed_wpm=166), sr=SR)
+    regions = speech_regions(audio)
+    assert [b.start_s - a.end_s for a, b in zip(regions, regions[1:]) if b.start_s - a.end_s >= 0.1] == []
+    assert "," in make_corpus.breathless("Thank you. The refund has been approved.")  # espeak-ng keeps its commas
