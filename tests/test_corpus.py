@@ -81,3 +81,23 @@ def test_cut_off_silences_the_customer_after_the_barge_in():
     assert events[5]["end_s"] == pytest.approx(6.52)
     assert np.all(stereo[int(6.52 * sr): 8 * sr, 1] == 0) and np.all(stereo[: 6 * sr, 1] == 0.5)
     assert np.all(stereo[:, 0] == 0.5)
+
+
+def test_mono_mix_keeps_rate_format_and_labels(tmp_path):
+    import mono_mix
+
+    source, out = tmp_path / "stereo", tmp_path / "mono"
+    source.mkdir()
+    t = np.arange(8000) / 8000
+    left, right = 0.4 * np.sin(2 * np.pi * 200 * t), 0.2 * np.sin(2 * np.pi * 300 * t)
+    sf.write(source / "c.wav", np.column_stack([left, right]), 8000, subtype="ULAW")
+    labels = {"file": "c.wav", "errors": ["too_fast"], "agent_channel": "right", "sr": 8000}
+    (source / "c.labels.json").write_text(json.dumps(labels))
+    assert mono_mix.main([str(source), str(out)]) == 0
+    mixed, sr = sf.read(out / "c.wav")
+    stereo, _ = sf.read(source / "c.wav")
+    assert mixed.ndim == 1 and sr == 8000 and sf.info(out / "c.wav").subtype == "ULAW"
+    assert np.max(np.abs(mixed - stereo.mean(axis=1))) < 0.02  # (left + right) / 2, mu-law again
+    written = json.loads((out / "c.labels.json").read_text())
+    assert {k: written[k] for k in labels} == labels and written["mixed_from"] == str(source / "c.wav")
+    assert mono_mix.main([str(tmp_path / "empty"), str(out)]) == 2

@@ -117,3 +117,24 @@ def test_the_other_party_leaking_in_is_not_a_lead_in_but_a_barge_in_is():
     over[int(1.2 * SR):int(3.0 * SR)] += _burst(1.8, level_db=-15, rng=rng)
     (barge_in,) = refine_onsets(over, [Region(1.5, 3.0)], sr=SR, other=customer)
     assert barge_in.start_s == pytest.approx(1.2, abs=0.02)
+
+
+@pytest.mark.parametrize("floor_db", [-70.0, -45.0])  # a clean line and a hissy one (speech 25 dB above it)
+def test_a_speaker_change_inside_one_stretch_of_a_mix_moves_to_the_pause(floor_db):
+    from callcheck.signal.onsets import split_at_silence
+
+    rng = np.random.default_rng(3)
+    # the agent 0.5-2.0 s, a 150 ms pause the speech detector bridged, the caller 2.15-4.0 s; then the agent
+    # again straight over the caller's last word (no pause at all)
+    x = np.concatenate([_line(0.5, rng, floor_db=floor_db), _burst(1.5, level_db=-20, rng=rng),
+                        _line(0.15, rng, floor_db=floor_db), _burst(1.85, level_db=-22, rng=rng),
+                        _burst(1.0, level_db=-20, rng=rng), _line(0.5, rng, floor_db=floor_db)])
+    diarized = {0: (Region(0.5, 2.07), Region(4.0, 5.0)), 1: (Region(2.07, 4.0),)}
+    timed = split_at_silence(x, diarized, sr=SR)
+    (first, again), (caller,) = timed[0], timed[1]
+    assert first.end_s == pytest.approx(2.0, abs=0.02) and caller.start_s == pytest.approx(2.15, abs=0.02)
+    assert again.start_s == caller.end_s == 4.0  # no pause between them: they keep touching
+    assert first.start_s == 0.5 and again.end_s == 5.0
+    # regions that do not touch are left alone
+    apart = {0: (Region(0.5, 2.0),), 1: (Region(2.15, 4.0),)}
+    assert split_at_silence(x, apart, sr=SR) == {k: tuple(v) for k, v in apart.items()}

@@ -24,7 +24,7 @@ from callcheck.records import LAYOUTS, AsrHints, CallReport, Layout, Recording, 
 from callcheck.rules import evaluate_call
 from callcheck.signal.audio import load_recording
 from callcheck.signal.music import exclude_hold, hold_settings
-from callcheck.signal.onsets import refine_onsets
+from callcheck.signal.onsets import refine_onsets, split_at_silence
 from callcheck.signal.vad import VadSettings, asr_chunks, speech_regions
 from callcheck.speech.asr import SAMPLE_RATE_HZ, Transcriber
 from callcheck.speech.roles import AGENT_SPEAKERS
@@ -187,9 +187,10 @@ def _transcribe(recording: Recording, found: parties.Parties, regions: Mapping[i
     decision = parties.assign_roles(by_speaker, found.regions, language=language, settings=settings,
                                     requested=options.agent_speaker)
     agent = decision.agent
+    timed = split_at_silence(channel.samples, found.regions, sr=SAMPLE_RATE_HZ)  # changes moved to the pause
     speakers = (
-        SpeakerTranscript("agent", channel.index, tuple(found.regions[agent]), by_speaker[agent], language),
-        SpeakerTranscript("customer", channel.index, tuple(found.regions[1 - agent]), by_speaker[1 - agent], language),
+        SpeakerTranscript("agent", channel.index, timed[agent], by_speaker[agent], language),
+        SpeakerTranscript("customer", channel.index, timed[1 - agent], by_speaker[1 - agent], language),
     )
     layout = dataclasses.replace(layout_text.with_note(layout, decision.note),
                                  agent_speaker_confidence=decision.confidence)

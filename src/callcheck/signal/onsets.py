@@ -20,7 +20,7 @@ padded anyway); only the measurements see the refined onsets.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,3 +117,63 @@ def _onset(samples, region: Region, *, sr: int, not_before_s: float, other, othe
         return region.start_s
     return max(region.start_s - settings.lookback_s, (first + onset * frame) / sr) if onset < at else region.start_s
 
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSettings:
+    """Where a speaker change the diarizer put inside one stretch of a mix really is."""
+
+    reach_s: float = 0.3          # the silence between the two speakers is looked for this far either side
+    context_s: float = 1.0        # the local noise floor and speech level are read over this much either side
+    above_floor_db: float = 6.0   # a frame is silent when no more than this above the local floor ...
+    below_speech_db: float = 25.0  # ... or at least this far below the local loud frames ...
+    min_below_speech_db: float = 15.0  # ... and never within this of them (in unbroken speech the "floor" is speech)
+    min_silence_s: float = 0.04   # a quiet run shorter than this is a consonant, not a pause between speakers
+
+
+def split_at_silence(samples: np.ndarray, regions: Mapping[int, Sequence[Region]], *, sr: int,
+                     settings: ChangeSettings = ChangeSettings()) -> dict[int, tuple[Region, ...]]:
+    """Two speakers' regions of one mixed signal (`samples` at `sr`) with every change the diarizer made inside one
+    stretch of speech (one speaker's region ending exactly where the other's begins) moved to the silence between
+    them: the first ends where the silence starts, the second starts where it ends. With no silence within reach
+    the regions keep touching: the second speaker came in without a pause (or over the first).
+
+    The speech detector joins speech across silences shorter than its minimum (100 ms), so without this every
+    quick answer in a mix reads as a gap of exactly 0 s, whatever the pause was."""
+    labelled = sorted(((r, k) for k, rs in regions.items() for r in rs), key=lambda item: item[0].start_s)
+    out = {k: list(rs) for k, rs in regions.items()}
+    index = {id(r): i for k, rs in regions.items() for i, r in enumerate(rs)}
+    frame = int(round(FRAME_S * sr))
+    for (a, ka), (b, kb) in zip(labelled, labelled[1:], strict=False):
+        if ka == kb or abs(a.end_s - b.start_s) > 1e-6:
+            continue
+        silence = _silence_near(samples, a.end_s, lo_s=a.start_s, hi_s=b.end_s, sr=sr, frame=frame, settings=settings)
+        if silence is None or not a.start_s < silence[0] < silence[1] < b.end_s:
+            continue
+        i, j = index[id(a)], index[id(b)]
+        out[ka][i] = Region(out[ka][i].start_s, silence[0])
+        out[kb][j] = Region(silence[1], out[kb][j].end_s)
+    return {k: tuple(rs) for k, rs in out.items()}
+
+
+def _silence_near(samples, t_s: float, *, lo_s: float, hi_s: float, sr: int, frame: int,
+                  settings: ChangeSettings) -> tuple[float, float] | None:
+    """The quiet run (start, end in seconds) nearest `t_s` within `reach_s`, inside (lo_s, hi_s); None if none."""
+    first = max(0, int((t_s - settings.context_s) * sr))
+    last = min(len(samples), int((t_s + settings.context_s) * sr))
+    n = (last - first) // frame
+    if n < 3:
+        return None
+    db = frame_db(samples[first:first + n * frame], frame=frame)
+    floor, speech = float(np.percentile(db, 5)), float(np.percentile(db, 90))
+    quiet = db <= min(speech - settings.min_below_speech_db,
+                      max(floor + settings.above_floor_db, speech - settings.below_speech_db))
+    times = (first + np.arange(n) * frame) / sr  # frame starts
+    inside = (times >= max(lo_s, t_s - settings.reach_s)) & (times + FRAME_S <= min(hi_s, t_s + settings.reach_s))
+    quiet &= inside
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]])))
+    runs = [(s, e) for s, e in zip(edges[::2], edges[1::2], strict=True) if (e - s) * FRAME_S >= settings.min_silence_s]
+    if not runs:
+        return None
+    start, end = min(runs, key=lambda run: max(times[run[0]] - t_s, t_s - (times[run[1] - 1] + FRAME_S), 0.0))
+    return float(times[start]), float(times[end - 1] + FRAME_S)
