@@ -130,6 +130,34 @@ def test_truncated_wav_is_analysed_up_to_its_end_with_a_warning(tmp_path):
     assert warning in render(report, fmt="md") and warning in render(report, fmt="html")
 
 
+def test_a_german_report_words_the_decoder_warning_in_german(tmp_path):
+    voice, sr = _call(tmp_path)
+    whole = write(tmp_path / "whole.wav", voice, sr=sr, subtype="PCM_16").read_bytes()
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(whole[:len(whole) // 2])
+    report = analyze_call(cut, transcriber=ScriptedTranscriber(), options=AnalyzeOptions(report_language="de"))
+    german = "die Datei ist abgeschnitten: ihr Kopf verspricht 0:20.0, vorhanden sind 0:10.0; ausgewertet bis 0:10.0"
+    assert german in render(report, fmt="md") and german in render(report, fmt="html")
+    assert to_dict(report)["call"]["warnings"] == [  # the JSON keeps English (a fixed interface)
+        "the file is truncated: its header promises 0:20.0, 0:10.0 are there; analysed up to 0:10.0"]
+
+
+def test_decoder_warnings_keep_their_english_wording():
+    from callcheck.records import Note
+    from callcheck.signal.decode_text import worded
+
+    assert worded(Note.of("damaged", at_s=62.0, problem="lost sync", skipped_s=1.5)) == \
+        "damaged audio at 1:02.0 (lost sync): 0:01.5 could not be decoded and counts as silence"
+    assert worded(Note.of("shifted", decoded_s=10, announced_s=20, first_s=5, short_s=3.25)) == \
+        "decoded 0:10.0 of the 0:20.0 the file announces: times after 0:05.0 may be early by up to 3.2 s"
+    assert worded(Note.of("stopped", at_s=3725.0, problem="x", total_s=3800.0)) == \
+        "decoding stopped at 1:02:05.0 of 1:03:20.0 (x): the rest of the file is not analysed"
+    assert worded(Note.of("stopped", at_s=5.0, problem="x")) == \
+        "decoding stopped at 0:05.0 (x): the rest of the file is not analysed"
+    assert worded(Note.of("skipped", count=2, first_s=4.0)) == \
+        "2 damaged stretch(es) skipped, the first at 0:04.0; later times may be shifted by the skipped audio"
+
+
 def _damage(path, *, at: float = 0.5, size: int = 3000):
     data = bytearray(path.read_bytes())
     start = int(len(data) * at)

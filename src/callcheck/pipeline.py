@@ -137,6 +137,7 @@ def analyze_call(
         layout=layout,
         redaction=redaction,
         warnings=recording.warnings,
+        warning_notes=recording.warning_notes,
         usable_duration_s=recording.usable_duration_s,
     )
     hook("report", report)

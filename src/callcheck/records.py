@@ -70,24 +70,29 @@ class Recording:
     channels: tuple[Channel, ...]
     warnings: tuple[str, ...] = ()
     usable_duration_s: float | None = None  # None: all of duration_s
+    warning_notes: tuple[Note, ...] = ()  # the same as codes, for reports in other languages
 
     def channel(self, role: Role) -> Channel | None:
         return next((c for c in self.channels if c.role == role), None)
 
 
 @dataclass(frozen=True, slots=True)
-class LayoutNote:
-    """One thing the layout stage found, as a code and its values (worded per language by `layout_text`)."""
+class Note:
+    """One thing a stage found, as a code and its values, worded per language by its text module
+    (`layout_text` for the layout stage, `signal.decode_text` for the decoder)."""
 
     code: str
     values: tuple[tuple[str, Any], ...] = ()
 
     @classmethod
-    def of(cls, code: str, **values: Any) -> LayoutNote:
+    def of(cls, code: str, **values: Any) -> Note:
         return cls(code, tuple(values.items()))
 
     def get(self, key: str, default: Any = None) -> Any:
         return dict(self.values).get(key, default)
+
+
+LayoutNote = Note  # the layout stage's notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +230,7 @@ class CallReport:
     redaction: Redaction | None = None  # personal data removed from the words (None: not asked)
     warnings: tuple[str, ...] = ()  # one line each: damage read around, ... (report: call.warnings)
     usable_duration_s: float | None = None  # audio that could be decoded (None: all of duration_s)
+    warning_notes: tuple[Note, ...] = ()  # `warnings` as codes (worded per language by signal.decode_text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from callcheck.measure.settings import MeasureSettings
 from callcheck.records import CallReport, Region, Role, Turn, Word
 from callcheck.report import plots
 from callcheck.report.labels import LANGUAGES, labels
-from callcheck.report.markdown import clock, hold_line, layout_lines, privacy_line
+from callcheck.report.markdown import clock, hold_line, layout_lines, privacy_line, warning_lines
 from callcheck.report.style import CSS, SEEK_SCRIPT
 from callcheck.rules import RULES
 
@@ -100,7 +100,7 @@ def _header(page: _Page) -> str:
     if r.redaction is not None:
         facts.append((t["privacy"], privacy_line(r, t)))
     notes = [t["no_speech"]] if r.status == "no_speech" else []
-    notes += [f"{t['warning']}: {w}" for w in r.warnings]
+    notes += [f"{t['warning']}: {w}" for w in warning_lines(r, page.language)]
     if r.status == "ok" and not any(s.role == "customer" for s in r.speakers):
         notes.append(t["mono"])
     notes += layout[1:]  # the method

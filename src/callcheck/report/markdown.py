@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from callcheck import layout_text
 from callcheck.records import CallReport, Role, Word
 from callcheck.report.labels import labels
+from callcheck.signal import decode_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,13 @@ def clock(seconds: float) -> str:
     """0:07.3 style time for transcripts."""
     minutes, rest = divmod(max(seconds, 0.0), 60)
     return f"{int(minutes)}:{rest:04.1f}"
+
+
+def warning_lines(report: CallReport, language: str | None) -> list[str]:
+    """The decoder's warnings in `language` (as recorded, in English, for a report made before they had codes)."""
+    if len(report.warning_notes) != len(report.warnings):
+        return list(report.warnings)
+    return [decode_text.worded(n, language) for n in report.warning_notes]
 
 
 def layout_lines(report: CallReport, t, *, bullet: str, language: str | None) -> list[str]:
@@ -94,7 +102,7 @@ def to_markdown(report: CallReport, *, language: str | None = None) -> str:
         f"- {t['language']}: {report.language or 'n/a'}; {t['model']}: {report.model.name} "
         f"({report.model.compute_type})",
         f"- Status: {report.status}",
-        *(f"- **{t['warning']}**: {w}" for w in report.warnings),
+        *(f"- **{t['warning']}**: {w}" for w in warning_lines(report, language)),
         *layout_lines(report, t, bullet="- ", language=language),
         *([f"- {t['hold']}: {hold_line(report, t)}"] if hold_line(report, t) else []),
         *([f"- {t['privacy']}: {privacy_line(report, t)}"] if report.redaction is not None else []),

@@ -74,6 +74,7 @@ def load_recording(
         sample_rate_hz=TARGET_RATE_HZ,
         channels=channels,
         warnings=tuple(source.warnings),
+        warning_notes=tuple(source.notes),
         usable_duration_s=(frames - source.skipped_frames) / rate_hz,
     )
 

@@ -29,6 +29,8 @@ import numpy as np
 import soundfile as sf
 
 from callcheck.errors import AudioError
+from callcheck.records import Note
+from callcheck.signal.decode_text import worded
 
 log = logging.getLogger(__name__)
 
@@ -38,26 +40,24 @@ MERGE_DAMAGE_S = 5.0  # damage this close to the previous stretch is reported as
 _CONTAINERS = (b"RIFF", b"RIFX", b"fLaC", b"OggS", b"FORM")  # formats soundfile owns: no PyAV fallback
 
 
-def clock(seconds: float) -> str:
-    """12:34.5 (or 1:02:03.4) for a warning a person reads next to a player."""
-    minutes, secs = divmod(max(0.0, seconds), 60)
-    hours, minutes = divmod(int(minutes), 60)
-    return f"{hours}:{minutes:02d}:{secs:04.1f}" if hours else f"{minutes}:{secs:04.1f}"
-
-
 class AudioSource:
     """A file being decoded: `rate_hz`, `channels`, blocks by iteration, `warnings` as they arise."""
 
     def __init__(self, path: Path, *, rate_hz: int, channels: int, frames_hint: int | None):
         self.path, self.rate_hz, self.channels, self.frames_hint = path, rate_hz, channels, frames_hint
-        self.warnings: list[str] = []
+        self.notes: list[Note] = []  # what was read around, as codes (worded by decode_text)
         self.skipped_frames = 0  # frames replaced by silence around damage
 
     def __iter__(self) -> Iterator[np.ndarray]:
         raise NotImplementedError
 
-    def _warn(self, message: str) -> None:
-        self.warnings.append(message)
+    @property
+    def warnings(self) -> list[str]:
+        """The notes as English lines (`Recording.warnings`, the JSON report's call.warnings)."""
+        return [worded(n) for n in self.notes]
+
+    def _warn(self, code: str, **values) -> None:
+        self.notes.append(Note.of(code, **values))
 
 
 class _SoundfileSource(AudioSource):
@@ -68,8 +68,7 @@ class _SoundfileSource(AudioSource):
     def __iter__(self) -> Iterator[np.ndarray]:
         if self.truncation is not None:
             promised_s, present_s = self.truncation
-            self._warn(f"the file is truncated: its header promises {clock(promised_s)}, "
-                       f"{clock(present_s)} are there; analysed up to {clock(present_s)}")
+            self._warn("truncated", promised_s=promised_s, present_s=present_s)
         position = 0  # frames delivered so far (silence for skipped stretches included)
         damage: list[list] = []  # [first frame, frames skipped, problem] per damaged stretch
         handle = sf.SoundFile(self.path)
@@ -122,19 +121,16 @@ class _SoundfileSource(AudioSource):
 
     def _report(self, damage: list[list], position: int) -> None:
         for start, skipped, problem in damage:
-            self._warn(f"damaged audio at {clock(start / self.rate_hz)} ({problem}): "
-                       f"{clock(skipped / self.rate_hz)} could not be decoded and counts as silence")
+            self._warn("damaged", at_s=start / self.rate_hz, problem=problem, skipped_s=skipped / self.rate_hz)
         short_s = (self.frames_hint - position) / self.rate_hz if self.frames_hint else 0.0
         if damage and short_s > 1.0:  # e.g. MP3: after lost sync the decoder's position is an estimate
-            self._warn(f"decoded {clock(position / self.rate_hz)} of the {clock(self.frames_hint / self.rate_hz)} "
-                       f"the file announces: times after {clock(damage[0][0] / self.rate_hz)} may be early "
-                       f"by up to {short_s:.1f} s")
+            self._warn("shifted", decoded_s=position / self.rate_hz, announced_s=self.frames_hint / self.rate_hz,
+                       first_s=damage[0][0] / self.rate_hz, short_s=short_s)
 
     def _stopped(self, position: int, problem: str, damage: list[list]) -> None:
         self._report(damage, position)
-        remaining = f" of {clock(self.frames_hint / self.rate_hz)}" if self.frames_hint else ""
-        self._warn(f"decoding stopped at {clock(position / self.rate_hz)}{remaining} ({problem}): "
-                   "the rest of the file is not analysed")
+        total = {"total_s": self.frames_hint / self.rate_hz} if self.frames_hint else {}
+        self._warn("stopped", at_s=position / self.rate_hz, problem=problem, **total)
 
 
 class _PyAVSource(AudioSource):
@@ -170,15 +166,13 @@ class _PyAVSource(AudioSource):
         except av.error.FFmpegError as err:  # the demuxer itself gave up
             if delivered == 0:
                 raise AudioError(f"{self.path}: not a readable audio file ({_short(str(err))})") from None
-            self._warn(f"decoding stopped at {clock(delivered / self.rate_hz)} ({_short(str(err))}): "
-                       "the rest of the file is not analysed")
+            self._warn("stopped", at_s=delivered / self.rate_hz, problem=_short(str(err)))
         finally:
             self.container.close()
         if delivered == 0:
             raise AudioError(f"{self.path}: not a readable audio file ({problem or 'no audio decoded'})")
         if damaged:
-            self._warn(f"{len(damaged)} damaged stretch(es) skipped, the first at {clock(damaged[0])}; "
-                       "later times may be shifted by the skipped audio")
+            self._warn("skipped", count=len(damaged), first_s=damaged[0])
 
 
 def open_audio(path: str | Path) -> AudioSource:
