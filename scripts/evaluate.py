@@ -22,6 +22,11 @@ Kinds of calls:
   positives); a flite corpus is scored like an espeak-ng one, over all eight.
   With ``--espeak-seed`` / ``--flite-seed`` / ``--realvoice-seed`` a missing corpus is
   generated first (a fresh seed = a test set nobody has looked at).
+- ``--mono espeak,flite,realvoice``: those labelled corpora once more as mono
+  mixes of both parties ((left + right) / 2, written once into ``<dir>-mono``,
+  scripts/mono_mix.py), so the parties must first be told apart by their voices;
+  scored like their stereo originals. (espeak-ng's voices are one speaker to the
+  speaker model, so its mixes read as one voice: use flite and realvoice.)
 - ``--realdata DIR``: the natural real recordings of the shared folder (nothing
   injected; the AWS call as one stereo call): every finding per recording, with
   the measured values against their thresholds, and the speakers' metrics.
@@ -55,6 +60,7 @@ from callcheck.rules import RULE_IDS  # noqa: E402
 from callcheck.speech.asr import WhisperTranscriber  # noqa: E402
 from callcheck.speech.models import resolve_model  # noqa: E402
 from eval_natural import NaturalCall, findings_table, metrics_table, score_natural  # noqa: E402
+from mono_mix import mono_corpus  # noqa: E402
 
 ACOUSTIC_RULES = ("toneless_voice", "apathetic_voice", "impatient_voice", "rushed_voice", "indistinct_speech", "too_fast")
 
@@ -297,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flite-seed", type=int, help="generate the flite test split with this seed if --flite is empty")
     parser.add_argument("--realvoice", type=Path, help="real-voice corpus (scripts/make_realvoice_corpus.py)")
     parser.add_argument("--realvoice-seed", type=int, help="generate the real-voice corpus with this seed if it is empty")
+    parser.add_argument("--mono", default="", help="also score these corpora (comma-separated: espeak, flite, realvoice, "
+                        "corpus) as mono mixes of both parties, written once into <dir>-mono")
     parser.add_argument("--realdata", type=Path, help="the natural real recordings (../shared/realdata)")
     parser.add_argument("--config", type=Path, help="TOML overrides, as for callcheck analyze")
     parser.add_argument("--model", help="Whisper model (default: whisper-base)")
@@ -310,6 +318,15 @@ def main(argv: list[str] | None = None) -> int:
     for kind, seed in (("espeak", args.espeak_seed), ("flite", args.flite_seed), ("realvoice", args.realvoice_seed)):
         if named[kind]:
             ensure_corpus(named[kind], seed=seed, kind=kind)
+    for name in filter(None, (n.strip() for n in args.mono.split(","))):
+        if name not in named:
+            parser.error(f"--mono: {name!r} is not one of {', '.join(named)}")
+        if named[name] is None:
+            parser.error(f"--mono {name}: give that corpus too (--{name} DIR)" if name != "corpus" else
+                         "--mono corpus: give the corpus DIR too")
+        source = named[name]
+        named[f"{name} mono"] = source.with_name(source.name + "-mono")
+        mono_corpus(source, named[f"{name} mono"])
     config, transcriber = load_config(args.config), make_transcriber(args)
     corpora: dict[str, CorpusResult] = {}
     for name, directory in named.items():
