@@ -136,10 +136,9 @@ def test_rushed_needs_two_signs():
     assert result["rushed_voice"].finding.measured["instant_answer_share"] == 1.0
     assert rushed_call(pause_s=None, gap_s=0.6)["rushed_voice"].outcome == "pass"  # breathless but answers calmly
     assert rushed_call(pause_s=0.6, gap_s=0.05)["rushed_voice"].outcome == "pass"  # quick answers, with breaths
-    # in a mix a change the diarizer made inside one speech region is moved to the pause between the speakers
-    # (signal.onsets.split_at_silence, tested there); one still at exactly 0 had none: it may be an overlap
+    # in a mix no sub-quarter-second gap is trusted: at 0 s it may be an overlap, a short one a stop closure
     assert rushed_call(pause_s=None, gap_s=0.0, method="mixed mono: ...")["rushed_voice"].outcome == "pass"
-    assert rushed_call(pause_s=None, gap_s=0.08, method="mixed mono: ...")["rushed_voice"].outcome == "fail"
+    assert rushed_call(pause_s=None, gap_s=0.08, method="mixed mono: ...")["rushed_voice"].outcome == "pass"
     assert rushed_call(pause_s=None, gap_s=0.0)["rushed_voice"].outcome == "fail"
     short, _ = evaluate(agent={"pauses_per_min": 0.0, "mean_run_syllables": 30.0})  # only short agent turns
     assert short["rushed_voice"].outcome == "not_applicable"

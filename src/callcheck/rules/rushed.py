@@ -42,13 +42,11 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     stats = pause_stats(long_turns, min_s=ctx.pause_min_s, language=ctx.language)
     gap = ctx.measurements.conversation.response_gap_median_s
     conversation = ctx.measurements.conversation
-    gaps = [g.gap_s for g in conversation.response_gaps or ()]
-    if conversation.method.startswith("mixed"):
-        # In a mix, a speaker change inside one speech region was moved to the silence between the speakers
-        # (signal.onsets.split_at_silence); one still reading exactly 0 s had none, and one signal cannot tell
-        # an answer without a pause from one over the other's last words (lively chat overlaps: the pyannote
-        # sample), so it is no evidence of an instant answer. A measured short silence is.
-        gaps = [g for g in gaps if g != 0.0]
+    # In a mix, one signal cannot time a turn change to a quarter second: a change with no silence at it may be
+    # an overlap (lively chat: the pyannote sample), and the quiet run nearest a change (signal.onsets.
+    # split_at_silence) may be a stop closure of either speaker as well as a short pause between them. So the
+    # 'no breathing room' sign is judged on stereo calls only.
+    gaps = [] if conversation.method.startswith("mixed") else [g.gap_s for g in conversation.response_gaps or ()]
     # No breathing room: the agent answers at once, again and again (starting over the customer is impatience's sign)
     instant = [g for g in gaps if s["overlap_min_s"] < g < s["response_gap_max_s"]]
     instant_share = len(instant) / len(gaps) if len(gaps) >= s["min_answers"] else None
