@@ -118,7 +118,6 @@ def _onset(samples, region: Region, *, sr: int, not_before_s: float, other, othe
     return max(region.start_s - settings.lookback_s, (first + onset * frame) / sr) if onset < at else region.start_s
 
 
-
 @dataclass(frozen=True, slots=True)
 class ChangeSettings:
     """Where a speaker change the diarizer put inside one stretch of a mix really is."""
