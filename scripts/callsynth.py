@@ -28,8 +28,8 @@ they were measured):
   ``int_f0_target_mean``; rms ignores every f0 feature, so its pitch is moved
   with praat-parselmouth (below).
 - ``pitch_range`` -> ``int_f0_target_stddev`` = the voice's own stddev *
-  pitch_range / 50 (slt: * range_gain, below) for kal, awb and slt. rms ignores every f0 feature, and
-  kal16 honours the stddev but its waveform makes pitch trackers jump octaves
+  pitch_range / 50 (slt: times range_gain, below) for kal, awb and slt. rms
+  ignores every f0 feature, and kal16 honours the stddev but its waveform makes pitch trackers jump octaves
   (at stddev 0 it is flat, 93-97 Hz, yet Praat 75-400 Hz and callcheck read
   1.7 st, up to 4.7 st on a question), so for those two the rendered speech is
   resynthesised with praat-parselmouth: ``To Manipulation`` (0.01, 75, 400),
@@ -39,7 +39,7 @@ they were measured):
   sentences, Praat to_pitch 75-400 Hz / callcheck track_pitch, at
   pitch_range 0 | 50 | 80 (measured once on three sentences per voice):
   kal16 0.93/1.06 | 1.78/2.79 | 2.17/2.86; awb 0.19/0.40 | 2.24/2.24 | 2.96/3.52;
-  rms 0.18/0.63 | 1.95/2.10 | 2.59/3.17; slt 0.26/0.25 | 0.94/0.95 | 1.48/1.48.
+  rms 0.18/0.63 | 1.95/2.10 | 2.59/3.17; slt (range_gain 1) 0.26/0.25 | 0.94/0.95 | 1.48/1.48.
   slt's own prosody is flat, flatter than any natural speaker (2.45-4.7 st over
   a call, see defaults.toml) and as flat as the other voices made toneless, so
   a "normal" slt agent would be a monotone one labelled clean. Its stddev is

@@ -6,9 +6,10 @@ layout where the parties must first be told apart (speaker diarization, agent fo
 speakers say) and where their timing comes from the diarization instead of two channels.
 
 Each call becomes (left + right) / 2 at its own rate and sample format (mu-law stays mu-law); its
-labels are copied with ``"mixed_from"`` naming the stereo file. Already written mixes are kept.
+labels are copied with ``"mixed_from"`` naming the stereo file. A mix newer than its stereo call and
+its labels is kept (written again when the corpus was regenerated).
 
-    python scripts/mono_mix.py /work/eval/espeak-71 /work/eval/espeak-71-mono
+    python scripts/mono_mix.py /work/eval/flite-81 /work/eval/flite-81-mono
 """
 
 from __future__ import annotations
@@ -25,14 +26,16 @@ def mix_call(labels_file: Path, out: Path) -> Path:
     """Write the mono mix of the call `labels_file` describes, and its labels, into `out`; the labels' path."""
     labels = json.loads(labels_file.read_text())
     target = out / labels_file.name
-    if target.exists():
-        return target
     source = labels_file.parent / labels["file"]
+    mix = out / labels["file"]
+    if target.exists() and mix.exists() and \
+            min(target.stat().st_mtime, mix.stat().st_mtime) >= max(source.stat().st_mtime, labels_file.stat().st_mtime):
+        return target
     info = sf.info(source)
     stereo, sr = sf.read(source, dtype="float32", always_2d=True)
     if stereo.shape[1] != 2:
         raise ValueError(f"{source}: {stereo.shape[1]} channel(s), a stereo call is needed")
-    sf.write(out / labels["file"], stereo.mean(axis=1), sr, subtype=info.subtype, format=info.format)
+    sf.write(mix, stereo.mean(axis=1), sr, subtype=info.subtype, format=info.format)
     target.write_text(json.dumps({**labels, "mixed_from": str(source)}, indent=1, ensure_ascii=False) + "\n")
     return target
 

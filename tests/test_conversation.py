@@ -151,6 +151,15 @@ def test_a_word_said_as_the_caller_stops_and_carried_on_after_a_breath_starts_th
     assert not any(t.backchannel for t in turns)
     (gap,) = response_gaps(turns)
     assert gap.gap_s == pytest.approx(-0.01)
+    # a wordless sound before the answer (a breath, a click) does not start it, nor does a word long after
+    turns, _ = turns_for(agent=[(10.8, 10.9), (11.3, 14.0)], customer=[(4.48, 10.5)],
+                         agent_words=[(11.3, 14.0, "I'm really sorry about that")],
+                         customer_words=[(4.5, 10.5, "our trip was cancelled and we still have no refund")])
+    assert response_gaps(turns)[0].gap_s == pytest.approx(0.8)
+    turns, _ = turns_for(agent=[(12.0, 12.3), (12.6, 14.0)], customer=[(4.48, 10.5)],
+                         agent_words=[(12.0, 12.3, "Okay,"), (12.6, 14.0, "here it is")],
+                         customer_words=[(4.5, 10.5, "our trip was cancelled and we still have no refund")])
+    assert response_gaps(turns)[0].gap_s == pytest.approx(2.1)
     # the same "Oh," said over the caller's last words is a listener's signal
     turns, _ = turns_for(agent=[(10.2, 10.56), (10.85, 14.0)], customer=[(4.48, 10.53)],
                          agent_words=[(10.2, 10.5, "Oh,"), (10.9, 14.0, "I'm really sorry about that")],

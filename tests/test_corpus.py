@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -100,4 +101,10 @@ def test_mono_mix_keeps_rate_format_and_labels(tmp_path):
     assert np.max(np.abs(mixed - stereo.mean(axis=1))) < 0.02  # (left + right) / 2, mu-law again
     written = json.loads((out / "c.labels.json").read_text())
     assert {k: written[k] for k in labels} == labels and written["mixed_from"] == str(source / "c.wav")
+
+    sf.write(source / "c.wav", np.column_stack([right, right]), 8000, subtype="ULAW")  # the corpus made again
+    later = (out / "c.wav").stat().st_mtime + 5
+    os.utime(source / "c.wav", (later, later))
+    assert mono_mix.main([str(source), str(out)]) == 0
+    assert np.max(np.abs(sf.read(out / "c.wav")[0] - sf.read(source / "c.wav")[0].mean(axis=1))) < 0.02  # redone
     assert mono_mix.main([str(tmp_path / "empty"), str(out)]) == 2

@@ -138,3 +138,18 @@ def test_a_speaker_change_inside_one_stretch_of_a_mix_moves_to_the_pause(floor_d
     # regions that do not touch are left alone
     apart = {0: (Region(0.5, 2.0),), 1: (Region(2.15, 4.0),)}
     assert split_at_silence(x, apart, sr=SR) == {k: tuple(v) for k, v in apart.items()}
+
+
+def test_a_short_turn_between_two_changes_never_runs_backwards():
+    # the caller's "ja ... ja" (0.4 s with a 0.2 s pause) between two stretches of the agent, no pause at either
+    # change: both changes may pick the same quiet run, yet every region must still end after it starts
+    from callcheck.signal.onsets import split_at_silence
+
+    rng = np.random.default_rng(5)
+    x = np.concatenate([_line(0.5, rng), _burst(1.5, level_db=-20, rng=rng), _burst(0.1, level_db=-22, rng=rng),
+                        _line(0.2, rng), _burst(0.1, level_db=-22, rng=rng), _burst(1.6, level_db=-20, rng=rng),
+                        _line(0.5, rng)])
+    diarized = {0: (Region(0.5, 2.0), Region(2.4, 4.0)), 1: (Region(2.0, 2.4),)}
+    timed = split_at_silence(x, diarized, sr=SR)
+    assert all(r.end_s > r.start_s for rs in timed.values() for r in rs)
+    assert sum(r.duration_s for rs in timed.values() for r in rs) <= 3.5 + 1e-9

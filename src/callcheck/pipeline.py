@@ -154,7 +154,8 @@ def _transcribe(recording: Recording, found: parties.Parties, regions: Mapping[i
     agent's name too); only when there are some, so a transcriber that takes no
     hints works as long as none are given. The recogniser gets chunks of the
     detected regions; the transcripts keep the regions with their onsets moved
-    back to where the sound starts (`signal.onsets`), never into `hold`.
+    back to where the sound starts (`signal.onsets`), never into `hold`; in a mix,
+    speaker changes inside one stretch of speech move to the pause between them.
     """
     extra = {"hints": hints} if hints.active else {}
 

@@ -137,12 +137,15 @@ def _attached(units: list[Turn], *, within_s: float, others: Sequence[Region]) -
 
 
 def _opens_answer(unit: Turn, following: Turn, others: Sequence[Region], starts: Sequence[float]) -> bool:
-    """Whether `unit` lies mostly after the other party's speech (`others`, sorted; `starts` theirs) and none of
-    it starts between `unit` and the `following` own speech: the word begins an answer, nobody is listened to."""
+    """Whether the word(s) of `unit` answer the other party (`others`, sorted; `starts` theirs): said as they
+    stop (their speech ended within a breath before it, and it lies mostly after that end), with none of theirs
+    starting between `unit` and the `following` own speech. A wordless sound (a breath, a click) answers nobody."""
+    first = bisect.bisect_left(starts, unit.start_s)
+    if not unit.words or first == 0 or others[first - 1].end_s < unit.start_s - BREATH_S:
+        return False
     over = sum(max(0.0, min(unit.end_s, r.end_s) - max(unit.start_s, r.start_s))
-               for r in others[max(0, bisect.bisect_left(starts, unit.start_s) - 1):bisect.bisect_left(starts, unit.end_s)])
-    return over < unit.duration_s / 2 and bisect.bisect_left(starts, unit.start_s) == bisect.bisect_left(
-        starts, following.start_s)
+               for r in others[first - 1:bisect.bisect_left(starts, unit.end_s)])
+    return over < unit.duration_s / 2 and first == bisect.bisect_left(starts, following.start_s)
 
 
 def _inside(t: float, regions: Sequence[Region], starts: Sequence[float]) -> bool:

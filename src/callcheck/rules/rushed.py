@@ -7,6 +7,9 @@ long greeting sentence is overlong_greeting's finding, not rushing. A fast
 rate that too_fast already reports does not count here a second time. Runs
 are judged only when there are enough of them (`min_runs`) or enough speech
 (`min_runs_speaking_s`: half a minute in two runs is the sign itself).
+Answers with no gap are judged on stereo calls only: one mixed signal cannot
+time a turn change to a quarter second (an overlap and a stop closure near the
+change look like an instant answer), so a mix has the other three signs.
 """
 
 from __future__ import annotations

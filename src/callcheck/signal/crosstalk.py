@@ -88,8 +88,9 @@ def remove_leak(
         return tuple(own_regions), Leak(())
     spans = merge(leaked, gap_s=settings.block_s / 2)
     voiced = _own_voice(blocks, states, measured.own_db, own_level=own_level, settings=settings)
+    voiced_starts = [b.start_s for b in voiced]
     kept = tuple(piece for piece in subtract(own_regions, spans)
-                 if piece.duration_s >= settings.min_kept_s or _holds(piece, voiced))
+                 if piece.duration_s >= settings.min_kept_s or _holds(piece, voiced, voiced_starts))
     return kept, Leak(tuple(spans))
 
 
@@ -102,10 +103,10 @@ def _own_voice(blocks: Sequence[Region], states: np.ndarray, own_db: np.ndarray,
             if state == OWN and db >= own_level - settings.quiet_db]
 
 
-def _holds(piece: Region, blocks: Sequence[Region]) -> bool:
-    """Whether `piece` covers most of one of `blocks` (sorted): a short word the leak check cut the fading end
-    off ("Oh," over the caller, its tail counted as the caller leaking in) is still that word, not a sliver."""
-    i = bisect.bisect_right([b.start_s for b in blocks], piece.end_s)
+def _holds(piece: Region, blocks: Sequence[Region], starts: Sequence[float]) -> bool:
+    """Whether `piece` covers most of one of `blocks` (sorted; `starts` theirs): a short word the leak check cut
+    the fading end off ("Oh," over the caller, its tail counted as the caller leaking in) is still that word."""
+    i = bisect.bisect_right(starts, piece.end_s)
     return any(min(piece.end_s, b.end_s) - max(piece.start_s, b.start_s) >= b.duration_s / 2 for b in blocks[max(0, i - 2):i])
 
 

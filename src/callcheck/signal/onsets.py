@@ -139,25 +139,25 @@ def split_at_silence(samples: np.ndarray, regions: Mapping[int, Sequence[Region]
 
     The speech detector joins speech across silences shorter than its minimum (100 ms), so without this every
     quick answer in a mix reads as a gap of exactly 0 s, whatever the pause was."""
-    labelled = sorted(((r, k) for k, rs in regions.items() for r in rs), key=lambda item: item[0].start_s)
+    labelled = sorted(((r.start_s, k, i) for k, rs in regions.items() for i, r in enumerate(rs)))
     out = {k: list(rs) for k, rs in regions.items()}
-    index = {id(r): i for k, rs in regions.items() for i, r in enumerate(rs)}
     frame = int(round(FRAME_S * sr))
-    for (a, ka), (b, kb) in zip(labelled, labelled[1:], strict=False):
+    for (_, ka, i), (_, kb, j) in zip(labelled, labelled[1:], strict=False):
+        a, b = out[ka][i], out[kb][j]  # as moved so far: a region between two changes may have moved its start
         if ka == kb or abs(a.end_s - b.start_s) > 1e-6:
             continue
         silence = _silence_near(samples, a.end_s, lo_s=a.start_s, hi_s=b.end_s, sr=sr, frame=frame, settings=settings)
         if silence is None or not a.start_s < silence[0] < silence[1] < b.end_s:
             continue
-        i, j = index[id(a)], index[id(b)]
-        out[ka][i] = Region(out[ka][i].start_s, silence[0])
-        out[kb][j] = Region(silence[1], out[kb][j].end_s)
+        out[ka][i] = Region(a.start_s, silence[0])
+        out[kb][j] = Region(silence[1], b.end_s)
     return {k: tuple(rs) for k, rs in out.items()}
 
 
 def _silence_near(samples, t_s: float, *, lo_s: float, hi_s: float, sr: int, frame: int,
                   settings: ChangeSettings) -> tuple[float, float] | None:
-    """The quiet run (start, end in seconds) nearest `t_s` within `reach_s`, inside (lo_s, hi_s); None if none."""
+    """The quiet run (start, end in seconds) of at least `settings.min_silence_s` nearest `t_s`, within
+    `settings.reach_s` of it and between `lo_s` and `hi_s`; None if there is none."""
     first = max(0, int((t_s - settings.context_s) * sr))
     last = min(len(samples), int((t_s + settings.context_s) * sr))
     n = (last - first) // frame
