@@ -101,6 +101,33 @@ def test_a_worker_crash_fails_only_its_call(tmp_path):
     assert [(Path(f.where).name, f.message) for f in summary.failed] == [("crash.wav", CRASHED)]
 
 
+def test_a_pool_that_breaks_between_two_submissions_loses_no_call():
+    # the race behind an occasional BrokenProcessPool escaping the batch: a worker dies after wait() returned
+    # another call's result, so the next submit() raises before the dead call's future reports it
+    from collections import deque
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    class BreakingPool:
+        def __init__(self):
+            self.futures = []
+
+        def submit(self, fn, job, spec):
+            if len(self.futures) == 2:
+                self.futures[0].set_exception(BrokenProcessPool("a worker died"))
+                raise BrokenProcessPool("a worker died")
+            future = Future()
+            if self.futures:
+                future.set_result(f"done {job}")
+            self.futures.append(future)
+            return future
+
+    queue, suspects = deque(["crash", "fine", "later"]), deque()
+    results = list(LocalExecutor(jobs=2)._drain(BreakingPool(), queue, suspects, spec=None))
+    assert results == ["done fine"]
+    assert list(queue) == ["later"] and list(suspects) == ["crash"]  # run again in a new pool, the suspect alone
+
+
 def test_a_transcriber_that_cannot_start_fails_each_call_with_the_reason(tmp_path):
     from batchkit import broken_factory
 

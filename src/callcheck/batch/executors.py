@@ -144,9 +144,17 @@ class LocalExecutor(Executor):
             while not alone and len(pending) < self.jobs and (queue or suspects):
                 if suspects and pending:
                     break
-                alone = bool(suspects)
-                job = suspects.popleft() if suspects else queue.popleft()
-                pending[pool.submit(analyze_job, job, spec)] = job
+                source = suspects if suspects else queue
+                job = source.popleft()
+                try:
+                    future = pool.submit(analyze_job, job, spec)
+                except BrokenProcessPool:  # a worker died after the last wait: its calls' futures say so below
+                    source.appendleft(job)
+                    if not pending:
+                        return
+                    break
+                alone = source is suspects
+                pending[future] = job
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             broken = False
             for future in finished:
