@@ -14,7 +14,7 @@ import numpy as np
 
 from callcheck.measure.conversation import pauses
 from callcheck.records import Region, Turn, Word
-from callcheck.signal.frames import FrameGrid
+from callcheck.signal.frames import FrameGrid, true_runs
 from callcheck.signal.samplefile import BLOCK_SAMPLES
 from callcheck.speech.syllables import count_syllables
 
@@ -191,7 +191,7 @@ def split_at_quiet(regions: Sequence[Region], levels: Levels, *, threshold_db: f
     for region in regions:
         lo, hi = np.searchsorted(times, [region.start_s, region.end_s])
         start_s = region.start_s
-        for run_lo, run_hi in _runs_of(below[lo:hi]):
+        for run_lo, run_hi in true_runs(below[lo:hi]):
             if run_lo == 0 or run_hi == hi - lo or (run_hi - run_lo) * hop_s < min_s:
                 continue
             cut_lo, cut_hi = float(times[lo + run_lo]), float(times[lo + run_hi - 1])
@@ -199,14 +199,6 @@ def split_at_quiet(regions: Sequence[Region], levels: Levels, *, threshold_db: f
             start_s = cut_hi
         out.append(Region(start_s, region.end_s))
     return tuple(out)
-
-
-def _runs_of(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(start, end) index pairs of the True runs in a bool array."""
-    if mask.size == 0:
-        return []
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 BANDS_HZ = ((100.0, 1000.0), (1000.0, 3400.0), (2000.0, 3400.0))  # low, high, presence (all in the telephone band)

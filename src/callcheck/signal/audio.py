@@ -63,7 +63,8 @@ def load_recording(
             f"{path}: too short ({duration_s:.2f} s; at least {min_duration_s} s needed)"
         )
     channels = tuple(Channel(role=role, index=index, samples=samples[index]) for role, index in roles.items())
-    for warning in source.warnings:
+    warnings = tuple(source.warnings)  # the notes worded in English, once
+    for warning in warnings:
         log.warning("%s: %s", path, warning)
     log.debug("%s: %d ch, %d Hz, %.2f s", path, n_channels, rate_hz, duration_s)
     return Recording(
@@ -73,7 +74,7 @@ def load_recording(
         duration_s=duration_s,
         sample_rate_hz=TARGET_RATE_HZ,
         channels=channels,
-        warnings=tuple(source.warnings),
+        warnings=warnings,
         warning_notes=tuple(source.notes),
         usable_duration_s=(frames - source.skipped_frames) / rate_hz,
     )

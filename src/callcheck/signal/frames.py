@@ -55,3 +55,11 @@ def frame_db(samples, *, frame: int) -> np.ndarray:
         x = np.asarray(samples[i * frame:j * frame], dtype=np.float32).reshape(j - i, frame)
         out[i:j] = 10 * np.log10(np.einsum("ij,ij->i", x, x, dtype=np.float64) / frame + 1e-12)
     return out
+
+
+def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) index pairs of the True runs in a bool array (end exclusive)."""
+    if mask.size == 0:
+        return []
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))

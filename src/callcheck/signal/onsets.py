@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from callcheck.records import Region
-from callcheck.signal.frames import frame_db
+from callcheck.signal.frames import frame_db, true_runs
 from callcheck.signal.regions import merge
 
 FRAME_S = 0.010
@@ -170,8 +170,7 @@ def _silence_near(samples, t_s: float, *, lo_s: float, hi_s: float, sr: int, fra
     times = (first + np.arange(n) * frame) / sr  # frame starts
     inside = (times >= max(lo_s, t_s - settings.reach_s)) & (times + FRAME_S <= min(hi_s, t_s + settings.reach_s))
     quiet &= inside
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]])))
-    runs = [(s, e) for s, e in zip(edges[::2], edges[1::2], strict=True) if (e - s) * FRAME_S >= settings.min_silence_s]
+    runs = [(s, e) for s, e in true_runs(quiet) if (e - s) * FRAME_S >= settings.min_silence_s]
     if not runs:
         return None
     start, end = min(runs, key=lambda run: max(times[run[0]] - t_s, t_s - (times[run[1] - 1] + FRAME_S), 0.0))
