@@ -10,7 +10,14 @@ import pytest
 from scipy.signal import butter, sosfilt
 
 from callcheck.measure import measure_call
-from callcheck.measure.prosody import frame_levels, noise_floor_db, region_mask, spectral_balance_db, split_at_quiet
+from callcheck.measure.prosody import (
+    frame_levels,
+    noise_floor_db,
+    region_mask,
+    spectral_balance_db,
+    speech_spectrum,
+    split_at_quiet,
+)
 from callcheck.records import Channel, Recording, Region, SpeakerTranscript, Word
 from conftest import tone
 
@@ -64,6 +71,19 @@ def test_line_hiss_does_not_make_a_muffled_voice_bright():
     clear = spectral_balance_db(voice(4.0), sr=SR, regions=[Region(0.0, 4.0)])
     assert clear - raw < 5  # the hiss above 1 kHz hides most of the muffling ...
     assert clear - net >= 18  # ... net of the line's noise the voice is plainly dull
+
+
+def test_a_narrow_codec_empties_the_top_of_the_band_and_little_else():
+    # a codec's steep cut at 2.2 kHz: the presence band keeps its lower part, 2.5-3.4 kHz is gone
+    clear = speech_spectrum(voice(4.0), sr=SR, regions=[Region(0.0, 4.0)])
+    cut = sosfilt(butter(16, 2200, fs=SR, output="sos"), voice(4.0)).astype(np.float32)
+    narrow = speech_spectrum(cut, sr=SR, regions=[Region(0.0, 4.0)])
+    assert clear.top_db < clear.presence_db  # the top is a part of the presence band
+    assert clear.balance_db - narrow.balance_db < 6 and clear.presence_db - narrow.presence_db < 8  # hardly duller ...
+    assert clear.top_db - narrow.top_db >= 24  # ... but the top of the telephone band is empty
+    silent_top = speech_spectrum(np.fft.irfft(np.fft.rfft(voice(4.0)) * (np.fft.rfftfreq(4 * SR, 1 / SR) < 2400)),
+                                 sr=SR, regions=[Region(0.0, 4.0)])
+    assert silent_top is not None and silent_top.top_db < -60  # a band cut to nothing still gives a value
 
 
 def test_a_calm_agent_on_a_noisy_line_still_pauses(tmp_path: Path):

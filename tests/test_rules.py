@@ -194,6 +194,24 @@ def test_indistinct_counts_words_lost_to_the_recogniser():
     assert evaluate(agent={"speech_s": 2.0})[0]["indistinct_speech"].outcome == "not_applicable"
 
 
+def test_indistinct_sees_a_narrow_codec_in_the_top_of_the_band():
+    # AMR-NB 4.75 kbit/s cutting at 2.3 kHz: balance and the presence band as the customer's, 2.5-3.4 kHz gone
+    line = {"spectral_balance_db": -8.0, "presence_db": -14.0, "top_db": -16.0}
+    codec = {**line, "top_db": -46.0}
+    outcomes, _ = evaluate(agent=codec, customer=line)
+    finding = outcomes["indistinct_speech"].finding
+    assert finding.measured["strong_sign"] is True and finding.measured["signs"] == 1  # 30 dB: no line explains it
+    assert finding.measured["top_db"] == -46.0 and finding.threshold["strong_top_drop_db"] == 24.0
+    # 20 dB below: dull, one sign (not enough alone); two recordings side by side differ by up to 12 dB
+    assert evaluate(agent={**line, "top_db": -36.0}, customer=line)[0]["indistinct_speech"].outcome == "pass"
+    assert evaluate(agent={**line, "top_db": -28.0}, customer=line)[0]["indistinct_speech"].outcome == "pass"
+    # both parties behind the same narrow codec: the line, not the agent
+    assert evaluate(agent=codec, customer=codec)[0]["indistinct_speech"].outcome == "pass"
+    # dull by the top band and lost: two signs
+    lost = evaluate(agent={**line, "top_db": -32.0, "syllables": 40}, customer=line)[0]["indistinct_speech"]
+    assert lost.outcome == "fail" and lost.finding.measured["signs"] == 2
+
+
 def test_too_fast_uses_the_language_norm_and_sustained_windows():
     fast = [{"articulation_rate_sps": 7.6}, {"articulation_rate_sps": 7.4}, {"articulation_rate_sps": 5.5}]
     alike = {"articulation_rate_sps": 5.8}  # a caller who talks about as fast: the norm decides

@@ -70,6 +70,7 @@ class RoleMetrics:
     low_confidence_share: float | None
     spectral_balance_db: float | None
     presence_db: float | None = None  # energy in 2-3.4 kHz relative to 0.1-3.4 kHz (consonant cues), net of noise
+    top_db: float | None = None  # energy in 2.5-3.4 kHz relative to 0.1-3.4 kHz (what a narrow codec cuts), net of noise
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +275,7 @@ def _role_metrics(speaker: SpeakerTranscript, turns: list[Turn], sig: _Signals, 
         low_confidence_share=float(np.mean([p < LOW_CONFIDENCE for p in probabilities])) if probabilities else None,
         spectral_balance_db=sig.spectrum.balance_db if sig.spectrum else None,
         presence_db=sig.spectrum.presence_db if sig.spectrum else None,
+        top_db=sig.spectrum.top_db if sig.spectrum else None,
     )
 
 

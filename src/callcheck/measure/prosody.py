@@ -201,8 +201,10 @@ def split_at_quiet(regions: Sequence[Region], levels: Levels, *, threshold_db: f
     return tuple(out)
 
 
-BANDS_HZ = ((100.0, 1000.0), (1000.0, 3400.0), (2000.0, 3400.0))  # low, high, presence (all in the telephone band)
+# low, high, presence, top (all in the telephone band, ITU-T G.712: 0.3-3.4 kHz)
+BANDS_HZ = ((100.0, 1000.0), (1000.0, 3400.0), (2000.0, 3400.0), (2500.0, 3400.0))
 MIN_SIGNAL_SHARE = 1e-3  # a band whose speech is all noise counts as 30 dB below its raw power
+EMPTY_BAND_SHARE = 1e-12  # a band with no power at all counts as 120 dB below the speech
 MAX_QUIET_FRAMES = 2000  # noise spectrum from at most this many frames (64 s at 32 ms)
 BATCH_FRAMES = 2048
 
@@ -215,10 +217,14 @@ class SpeechSpectrum:
     `presence_db`: energy in 2-3.4 kHz relative to all of 0.1-3.4 kHz; that is
     where the cues of consonants (s, f, t, k) lie on a telephone line, and what
     a covered microphone, a low-pass or a narrow codec takes away first.
+    `top_db`: energy in 2.5-3.4 kHz relative to all of 0.1-3.4 kHz, the top of
+    the telephone band. A low-bitrate codec that cuts at 2-2.4 kHz leaves the
+    lower presence band almost whole and empties this one.
     """
 
     balance_db: float
     presence_db: float
+    top_db: float
 
 
 def speech_spectrum(
@@ -245,11 +251,13 @@ def speech_spectrum(
     noise = _band_powers(samples, sr=sr, regions=quiet, frame_s=frame_s, max_frames=MAX_QUIET_FRAMES)
     if noise is not None and noise.shape[0] * frame_s >= min_quiet_s:
         power = np.maximum(power - np.median(noise, axis=0), power * MIN_SIGNAL_SHARE)
-    low, high, presence = power
+    low, high, presence, top = power
     if low <= 0 or high <= 0 or presence <= 0:
         return None
+    top = max(top, EMPTY_BAND_SHARE * (low + high))  # a band cut to digital silence
     return SpeechSpectrum(balance_db=float(10 * np.log10(high / low)),
-                          presence_db=float(10 * np.log10(presence / (low + high))))
+                          presence_db=float(10 * np.log10(presence / (low + high))),
+                          top_db=float(10 * np.log10(top / (low + high))))
 
 
 def spectral_balance_db(samples: np.ndarray, *, sr: int, regions: Sequence[Region],
@@ -261,7 +269,7 @@ def spectral_balance_db(samples: np.ndarray, *, sr: int, regions: Sequence[Regio
 
 def _band_powers(samples: np.ndarray, *, sr: int, regions: Sequence[Region], frame_s: float,
                  max_frames: int | None = None) -> np.ndarray | None:
-    """Per frame inside `regions`: power in each of BANDS_HZ, shape (frames, 3); None without frames."""
+    """Per frame inside `regions`: power in each of BANDS_HZ, shape (frames, bands); None without frames."""
     frame = int(round(frame_s * sr))
     starts = np.concatenate([
         np.arange(int(r.start_s * sr), int(r.end_s * sr) - frame, frame) for r in regions

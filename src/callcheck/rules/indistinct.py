@@ -6,8 +6,10 @@ Four signs, each compared with the customer on the same call where possible
 - lost: the agent speaks, but few words come through (recognised syllables
   per second of speech far below the customer's);
 - dull: the agent's speech has much less energy above 1 kHz, where consonants
-  live (mumbling, a covered microphone, a muffled line), measured net of the
-  channel's own noise floor so that line hiss does not pass for brightness;
+  live (mumbling, a covered microphone, a muffled line), or has lost the top of
+  the telephone band (2.5-3.4 kHz, what a low-bitrate codec cuts first),
+  measured net of the channel's own noise floor so that line hiss does not
+  pass for brightness;
 - blurred: the level of the agent's speech hardly dips between syllables while
   the customer's does (reverberation or noise fills the gaps: the modulation
   that carries intelligibility is gone, as the speech transmission index measures).
@@ -56,6 +58,8 @@ class ChannelSigns:
     customer_balance_db: float | None
     presence_db: float | None = None
     customer_presence_db: float | None = None
+    top_db: float | None = None
+    customer_top_db: float | None = None
 
     @property
     def count(self) -> int:
@@ -93,6 +97,7 @@ def channel_signs(ctx: RuleContext) -> ChannelSigns | None:
         strong=strong, share=share, customer_share=customer_share, rate=rate, customer_rate=customer_rate,
         balance_db=agent.spectral_balance_db, customer_balance_db=customer.spectral_balance_db if customer else None,
         presence_db=agent.presence_db, customer_presence_db=customer.presence_db if customer else None,
+        top_db=agent.top_db, customer_top_db=customer.top_db if customer else None,
     )
 
 
@@ -102,13 +107,15 @@ def _dullness(agent, customer, s) -> tuple[bool, bool]:
         mine, theirs = getattr(agent, field), getattr(customer, field) if customer else None
         return theirs - mine if mine is not None and theirs is not None else None
 
-    balance_drop, presence_drop = drop("spectral_balance_db"), drop("presence_db")
+    balance_drop, presence_drop, top_drop = drop("spectral_balance_db"), drop("presence_db"), drop("top_db")
     dull = (balance_drop is not None and balance_drop >= s["balance_drop_db"]) or (
-        presence_drop is not None and presence_drop >= s["presence_drop_db"])
+        presence_drop is not None and presence_drop >= s["presence_drop_db"]) or (
+        top_drop is not None and top_drop >= s["top_drop_db"])
     # next to nothing left above 2 kHz (and less than the customer has, if there is one to compare with)
     very_dull = (agent.presence_db is not None and agent.presence_db <= s["strong_presence_max_db"] and (
         customer is None or customer.presence_db is None or (presence_drop or 0.0) >= s["presence_drop_db"])) or (
-        balance_drop is not None and balance_drop >= s["strong_balance_drop_db"])
+        balance_drop is not None and balance_drop >= s["strong_balance_drop_db"]) or (
+        top_drop is not None and top_drop >= s["strong_top_drop_db"])
     return dull, very_dull
 
 
@@ -124,12 +131,14 @@ def evaluate(ctx: RuleContext) -> RuleResult:
                 "spectral_balance_db": rounded(signs.balance_db),
                 "customer_spectral_balance_db": rounded(signs.customer_balance_db),
                 "presence_db": rounded(signs.presence_db), "customer_presence_db": rounded(signs.customer_presence_db),
+                "top_db": rounded(signs.top_db), "customer_top_db": rounded(signs.customer_top_db),
                 "dynamic_range_db": rounded(ctx.measurements.roles["agent"].dynamic_range_db),
                 "signs": signs.count, "strong_sign": signs.strong}
     threshold = {k: s[k] for k in ("low_probability", "low_confidence_share_max", "customer_margin",
                                    "recognised_min_sps", "recognised_vs_customer", "balance_drop_db", "min_signs",
                                    "strong_low_confidence_share", "clear_customer_share_max", "strong_balance_drop_db",
-                                   "presence_drop_db", "strong_presence_max_db", "blurred_max_db",
+                                   "presence_drop_db", "strong_presence_max_db", "top_drop_db",
+                                   "strong_top_drop_db", "blurred_max_db",
                                    "dynamic_range_drop_db")}
     if signs.count < s["min_signs"] and not signs.strong:
         return RuleResult(RULE, "pass", pick(
@@ -164,6 +173,8 @@ def _excess(signs: ChannelSigns, s) -> float:
         parts.append((signs.customer_balance_db - signs.balance_db - s["balance_drop_db"]) / s["balance_drop_db"])
     if signs.dull and signs.presence_db is not None and signs.customer_presence_db is not None:
         parts.append((signs.customer_presence_db - signs.presence_db - s["presence_drop_db"]) / s["presence_drop_db"])
+    if signs.dull and signs.top_db is not None and signs.customer_top_db is not None:
+        parts.append((signs.customer_top_db - signs.top_db - s["top_drop_db"]) / s["top_drop_db"])
     return max(parts)
 
 
