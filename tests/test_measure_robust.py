@@ -126,3 +126,15 @@ def test_a_fragment_the_customer_adds_after_the_agent_began_is_not_an_early_star
              "agent": (Word(3.3, 5.9, "danke", 0.9),)}
     (gap,) = response_gaps(build_turns(regions, words, language="de"))
     assert gap.gap_s == pytest.approx(0.2)  # the customer had stopped at 3.0 s when the agent began at 3.2 s
+
+
+def test_an_agent_starting_in_the_customers_articulation_gap_starts_early():
+    from callcheck.measure.conversation import build_turns, response_gaps
+
+    # real-voice barge-in: the detector split the customer at a 0.13 s gap, the agent began in it and the
+    # customer talked on for 0.78 s: the agent started before the customer had finished, not 0.11 s after
+    regions = {"customer": (Region(46.86, 47.97), Region(48.1, 48.86)), "agent": (Region(48.08, 49.5),)}
+    words = {"customer": (Word(46.9, 47.9, "I was wondering", 0.9), Word(48.1, 48.8, "if the eight works", 0.9)),
+             "agent": (Word(48.1, 49.4, "can we just get you on eight", 0.9),)}
+    (gap,) = response_gaps(build_turns(regions, words, language="en"))
+    assert gap.start_s == pytest.approx(48.86) and gap.gap_s == pytest.approx(-0.78)

@@ -283,7 +283,8 @@ def _conversation(speakers: Sequence[SpeakerTranscript], turns: list[Turn],
                   settings: MeasureSettings, *, method: str, hold: tuple[HoldSpan, ...] = ()) -> ConversationMetrics:
     regions = {s.role: s.regions for s in speakers}
     interruptions = conv.interruptions(turns, settings=settings)
-    gaps = [g for g in conv.response_gaps(turns)  # an answer after the customer waited on hold is no slow answer
+    # an answer after the customer waited on hold is no slow answer
+    gaps = [g for g in conv.response_gaps(turns, settings=settings)
             if not any(h.start_s < g.start_s + g.gap_s and h.end_s > g.start_s for h in hold)]
     silences = conv.dead_air([*regions.values(), [h.region for h in hold]], min_s=settings.dead_air_min_s)
     gap_values = [g.gap_s for g in gaps]

@@ -170,20 +170,24 @@ def pauses(turn: Turn, *, min_s: float) -> list[Region]:
     return [g for g in gaps if g.duration_s >= min_s]
 
 
-def response_gaps(turns: Sequence[Turn]) -> list[ResponseGap]:
+def response_gaps(turns: Sequence[Turn], *, settings: MeasureSettings = MeasureSettings()) -> list[ResponseGap]:
     """Agent onset minus the end of the customer turn it answers.
 
     An agent turn answers a customer turn when that customer turn is the latest
     floor-taking turn to start before it; the turn's end is that of its last
-    speech region begun before the agent's onset.
+    stretch of speech begun before the agent's onset. A silence shorter than
+    `pause_min_s` does not end a stretch: the customer had not stopped.
     """
     floor = [t for t in turns if not t.backchannel]
     gaps = []
     for previous, turn in zip(floor, floor[1:], strict=False):
         if turn.role == "agent" and previous.role == "customer":
             # where the customer's speech under way at the agent's onset ended: a fragment the customer adds
-            # after the agent has begun is the customer talking over the answer, not the agent starting early
-            end_s = max((r.end_s for r in previous.regions if r.start_s < turn.start_s), default=previous.end_s)
+            # after a pause, once the agent has begun, is the customer talking over the answer, not the agent
+            # starting early; speech resumed after a mere articulation gap (a stop closure, a detector's split)
+            # is the same stretch, and an agent starting in that gap starts while the customer still speaks
+            stretches = merge(previous.regions, gap_s=settings.pause_min_s)
+            end_s = max((r.end_s for r in stretches if r.start_s < turn.start_s), default=previous.end_s)
             gaps.append(ResponseGap(start_s=end_s, gap_s=turn.start_s - end_s))
     return gaps
 
