@@ -115,13 +115,13 @@ def test_a_call_that_does_not_open_with_a_greeting_is_not_judged():
 RUN_ON = "ich sehe Ihre Rechnung sie ist vom dritten Mai und die Nachzahlung kommt vom geschätzten Zählerstand"
 
 
-def rushed_call(*, pause_s: float | None, gap_s: float, answers: int = 3, method: str = "stereo"):
+def rushed_call(*, pause_s: float | None, gap_s: float, answers: int = 3, method: str = "stereo", barge_ins: int = 0):
     """A call of `answers` customer questions, each answered by a 4 s agent turn after `gap_s`
-    (split by one pause of `pause_s` when given)."""
+    (split by one pause of `pause_s` when given); the first `barge_ins` answers start 1.2 s before the customer ends."""
     turns, t = [DEFAULT_TURNS[0]], 3.0
-    for _ in range(answers):
+    for i in range(answers):
         turns.append(turn("customer", "und was heißt das für mich", start_s=t))
-        t = turns[-1].end_s + gap_s
+        t = turns[-1].end_s + (-1.2 if i < barge_ins else gap_s)
         text = RUN_ON if pause_s is None else RUN_ON.replace(" und ", " | und ")
         turns.append(spoken("agent", text, start_s=t, pause_s=pause_s or 0.0))
         t = turns[-1].end_s + 1.0
@@ -140,6 +140,11 @@ def test_rushed_needs_two_signs():
     assert rushed_call(pause_s=None, gap_s=0.0, method="mixed mono: ...")["rushed_voice"].outcome == "pass"
     assert rushed_call(pause_s=None, gap_s=0.08, method="mixed mono: ...")["rushed_voice"].outcome == "pass"
     assert rushed_call(pause_s=None, gap_s=0.0)["rushed_voice"].outcome == "fail"
+    # answers started over the customer are impatience's sign: the share is of the answers given after the customer
+    both = rushed_call(pause_s=None, gap_s=0.05, answers=4, barge_ins=2)["rushed_voice"]
+    assert both.outcome == "fail" and both.finding.measured["instant_answer_share"] == 1.0
+    assert rushed_call(pause_s=None, gap_s=0.6, answers=4, barge_ins=2)["rushed_voice"].outcome == "pass"
+    assert rushed_call(pause_s=None, gap_s=0.05, answers=3, barge_ins=2)["rushed_voice"].outcome == "pass"  # 1 left
     short, _ = evaluate(agent={"pauses_per_min": 0.0, "mean_run_syllables": 30.0})  # only short agent turns
     assert short["rushed_voice"].outcome == "not_applicable"
 

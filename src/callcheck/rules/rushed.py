@@ -50,9 +50,11 @@ def evaluate(ctx: RuleContext) -> RuleResult:
     # split_at_silence) may be a stop closure of either speaker as well as a short pause between them. So the
     # 'no breathing room' sign is judged on stereo calls only.
     gaps = [] if conversation.method.startswith("mixed") else [g.gap_s for g in conversation.response_gaps or ()]
-    # No breathing room: the agent answers at once, again and again (starting over the customer is impatience's sign)
-    instant = [g for g in gaps if s["overlap_min_s"] < g < s["response_gap_max_s"]]
-    instant_share = len(instant) / len(gaps) if len(gaps) >= s["min_answers"] else None
+    # No breathing room: the agent answers at once, again and again. Starting over the customer is impatience's
+    # sign, so those answers are neither instant nor calm here: the share is of the answers given after the customer.
+    after = [g for g in gaps if g > s["overlap_min_s"]]
+    instant = [g for g in after if g < s["response_gap_max_s"]]
+    instant_share = len(instant) / len(after) if len(after) >= s["min_answers"] else None
     pauses = stats.pauses_per_min or 0.0
     fast_elsewhere = too_fast_rule.evaluate(ctx.for_rule(too_fast_rule.RULE)).outcome == "fail"
     signs = {
