@@ -11,7 +11,11 @@ scores callcheck against the labels.
 
 How each error is injected (everything else stays natural):
 
-- toneless_voice: agent pitch range 0-6 (SSML prosody range; natural 55-85).
+- toneless_voice: agent pitch range 0-6 (SSML prosody range; natural 68-90:
+  at 55-60, drawn before, the de+m5 and en-us+m1 voices measured 1.5-1.7 st
+  pitch SD, flatter than every natural speaker in ../shared/realdata
+  (2.45-4.7 st), so a "clean" agent was a monotone one; from 68 up the espeak
+  voices measure 2.2-4.0 st).
 - apathetic_voice: agent 9-12 dB quieter than the customer, 1.7-2.4 s before
   every answer, slow (80-90 wpm).
 - impatient_voice: the agent barges in twice (into the problem statement,
@@ -142,7 +146,7 @@ def plan_call(index: int, *, split: str, rng: np.random.Generator, engine: str =
     flite = engine == "flite"  # flite: two different voices of FLITE_CALL_VOICES, drawn where espeak's are
     agent = Turn("agent", 0.0, "-", voice=pick(rng, FLITE_CALL_VOICES if flite else pool.agent_voices),
                  speed_wpm=int(rng.integers(150, 171)),
-                 pitch=int(rng.integers(40, 61)), pitch_range=int(rng.integers(55, 86)), amplitude=customer_amp)
+                 pitch=int(rng.integers(40, 61)), pitch_range=int(rng.integers(68, 91)), amplitude=customer_amp)
     customer_voices = tuple(v for v in FLITE_CALL_VOICES if v != agent.voice) if flite else pool.customer_voices
     customer = Turn("customer", 0.0, "-", voice=pick(rng, customer_voices), speed_wpm=int(rng.integers(150, 176)),
                     pitch=int(rng.integers(25, 46)), pitch_range=int(rng.integers(50, 81)), amplitude=customer_amp)
