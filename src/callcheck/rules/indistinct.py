@@ -169,12 +169,10 @@ def _excess(signs: ChannelSigns, s) -> float:
     parts = [0.5 * (signs.count - s["min_signs"] + (1 if signs.strong else 0))]
     if signs.share is not None and signs.unclear:
         parts.append((signs.share - s["low_confidence_share_max"]) / s["low_confidence_share_max"])
-    if signs.dull and signs.balance_db is not None and signs.customer_balance_db is not None:
-        parts.append((signs.customer_balance_db - signs.balance_db - s["balance_drop_db"]) / s["balance_drop_db"])
-    if signs.dull and signs.presence_db is not None and signs.customer_presence_db is not None:
-        parts.append((signs.customer_presence_db - signs.presence_db - s["presence_drop_db"]) / s["presence_drop_db"])
-    if signs.dull and signs.top_db is not None and signs.customer_top_db is not None:
-        parts.append((signs.customer_top_db - signs.top_db - s["top_drop_db"]) / s["top_drop_db"])
+    for band in ("balance", "presence", "top") if signs.dull else ():  # each measure of dullness against its limit
+        mine, theirs, limit = getattr(signs, f"{band}_db"), getattr(signs, f"customer_{band}_db"), s[f"{band}_drop_db"]
+        if mine is not None and theirs is not None:
+            parts.append((theirs - mine - limit) / limit)
     return max(parts)
 
 
